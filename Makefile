@@ -1,0 +1,213 @@
+# cagma - critical-amount guaranteed memory allocation for Xen guests.
+#
+# Plain GNU make.  `make` builds into build/ (programs in build/bin/);
+# `make test` installs missing Debian packages (make deps), then runs every
+# test layer; `make SAN=1` builds the same tree with ASan+UBSan into
+# build/asan/.  See README.md.
+
+PREFIX   ?= /usr
+SBINDIR  ?= $(PREFIX)/sbin
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+UNITDIR  ?= /lib/systemd/system
+SYSCONFDIR ?= /etc
+DESTDIR  ?=
+
+CC       ?= gcc
+SAN      ?= 0
+ifeq ($(SAN),1)
+B        := build/asan
+OPT      := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+else
+B        := build
+OPT      := -O2 -D_FORTIFY_SOURCE=2
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+            -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wvla
+CFLAGS   ?=
+CFLAGS   += -std=gnu11 -g $(OPT) $(WARN) -fstack-protector-strong \
+            -Icommon -Ixenstore-schema -Idom0 -Idom0/policy -Iguest-agent \
+            -MMD -MP
+LDFLAGS  += $(filter -fsanitize%,$(OPT))
+
+PKG_XEN  := xenstore xenlight xencontrol xentoollog
+XEN_CFLAGS = $(shell pkg-config --cflags $(PKG_XEN) 2>/dev/null)
+XEN_LIBS   = $(shell pkg-config --libs $(PKG_XEN) 2>/dev/null)
+XS_LIBS    = $(shell pkg-config --libs xenstore 2>/dev/null)
+INIH_LIBS  = $(shell pkg-config --libs inih 2>/dev/null || echo -linih)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+# --- sources, by part (one folder each) -------------------------------------
+COMMON_SRC := $(wildcard common/*.c) xenstore-schema/schema.c
+POLICY_SRC := $(wildcard dom0/policy/*.c)
+AGENT_SRC  := $(filter-out guest-agent/main.c,$(wildcard guest-agent/*.c))
+DOM0_SRC   := $(filter-out dom0/main.c dom0/cagmactl.c,$(wildcard dom0/*.c))
+SIM_SRC    := $(filter-out bench/sim/main.c,$(wildcard bench/sim/*.c))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+LIB_COMMON := $(B)/lib/libcagma-common.a
+LIB_POLICY := $(B)/lib/libcagma-policy.a
+LIB_AGENT  := $(B)/lib/libcagma-agent.a
+LIB_DOM0   := $(B)/lib/libcagma-dom0.a
+LIB_SIM    := $(B)/lib/libcagma-sim.a
+LIBS_ALL   := $(LIB_SIM) $(LIB_DOM0) $(LIB_AGENT) $(LIB_POLICY) $(LIB_COMMON)
+
+PROGS :=
+ifneq ($(wildcard guest-agent/main.c),)
+PROGS += $(B)/bin/cagma-agent
+endif
+ifneq ($(wildcard dom0/main.c),)
+PROGS += $(B)/bin/cagmad
+endif
+ifneq ($(wildcard dom0/cagmactl.c),)
+PROGS += $(B)/bin/cagmactl
+endif
+ifneq ($(wildcard bench/sim/main.c),)
+PROGS += $(B)/bin/cagma-sim
+endif
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+# Extra rules contributed by parts: each mk/<part>.mk may add programs and
+# rules, append targets to BENCH_TARGETS, and set DEMO_CMD (the most real
+# demo that exists: the simulator, later the Xen lab).
+BENCH_TARGETS :=
+DEMO_CMD := @echo "demo: nothing to demo yet" && false
+-include $(sort $(wildcard mk/*.mk))
+
+.PHONY: all deps test unit unit-asan integration e2e fuzz fuzz-smoke bench \
+        demo install clean check format
+all: $(PROGS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XEN_CFLAGS) -c -o $@ $<
+
+define mklib
+$(1): $(call obj,$(2))
+	@mkdir -p $$(@D)
+	rm -f $$@ && $(AR) rcs $$@ $$^
+endef
+$(eval $(call mklib,$(LIB_COMMON),$(COMMON_SRC)))
+$(eval $(call mklib,$(LIB_POLICY),$(POLICY_SRC)))
+$(eval $(call mklib,$(LIB_AGENT),$(AGENT_SRC)))
+$(eval $(call mklib,$(LIB_DOM0),$(DOM0_SRC)))
+$(eval $(call mklib,$(LIB_SIM),$(SIM_SRC)))
+
+$(B)/bin/cagma-agent: $(call obj,guest-agent/main.c) $(LIB_AGENT) $(LIB_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XS_LIBS) $(INIH_LIBS)
+
+$(B)/bin/cagmad: $(call obj,dom0/main.c) $(LIB_DOM0) $(LIB_POLICY) $(LIB_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS) $(INIH_LIBS)
+
+$(B)/bin/cagmactl: $(call obj,dom0/cagmactl.c) $(LIB_DOM0) $(LIB_POLICY) $(LIB_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS) $(INIH_LIBS)
+
+$(B)/bin/cagma-sim: $(call obj,bench/sim/main.c) $(LIB_SIM) $(LIB_POLICY) $(LIB_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+$(B)/tests/%: $(call obj,tests/unit/%.c) $(LIBS_ALL)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(XEN_LIBS) $(INIH_LIBS) -lm
+
+# --- Debian packages: build, test, lab -------------------------------------
+DEPS_PKGS := build-essential pkg-config libxen-dev xen-utils-4.17 \
+             xen-utils-common xenstore-utils libcmocka-dev libinih-dev \
+             clang libclang-rt-14-dev valgrind gnuplot-nox
+deps:
+	@sh tests/deps.sh $(DEPS_PKGS)
+
+# --- tests ------------------------------------------------------------------
+# Each layer appends "layer: N passed, N failed" to build/test-results; the
+# last line of `make test` is the total.
+RESULTS := build/test-results
+
+test: deps
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) unit-asan
+	$(MAKE) fuzz-smoke
+	$(MAKE) integration
+	$(MAKE) e2e
+	@sh tests/summary.sh $(RESULTS)
+
+unit: $(UNIT_BINS) $(PROGS)
+	@mkdir -p $(RESULTS)
+	@sh tests/run-unit.sh unit $(RESULTS) $(UNIT_BINS)
+
+unit-asan:
+	$(MAKE) SAN=1 unit RESULTS=$(abspath $(RESULTS))/asan-
+
+integration: all
+	@if [ -x tests/integration/run.sh ]; then \
+	    tests/integration/run.sh $(RESULTS); \
+	else echo "integration: no tests yet"; fi
+
+e2e: all
+	@if [ -x tests/e2e/run.sh ]; then \
+	    tests/e2e/run.sh $(RESULTS); \
+	else echo "e2e: no tests yet"; fi
+
+# libFuzzer on the record decoder (clang).  FUZZ_RUNS / FUZZ_SECONDS bound it.
+FUZZ_RUNS    ?= 1000000
+FUZZ_SECONDS ?= 60
+FUZZ_BIN     := build/fuzz/fuzz_record
+FUZZ_SRC     := tests/fuzz/fuzz_record.c common/record.c common/num.c \
+                xenstore-schema/schema.c
+$(FUZZ_BIN): $(FUZZ_SRC)
+	@mkdir -p $(@D)
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -Icommon -Ixenstore-schema -o $@ $^
+
+fuzz: $(FUZZ_BIN)
+	@mkdir -p build/fuzz/corpus
+	$(FUZZ_BIN) -runs=$(FUZZ_RUNS) -max_len=1200 \
+	    build/fuzz/corpus tests/fuzz/corpus/record 2>&1 | tail -n 5
+
+fuzz-smoke: $(FUZZ_BIN)
+	@mkdir -p build/fuzz/corpus $(RESULTS)
+	@sh tests/fuzz/smoke.sh $(FUZZ_BIN) $(FUZZ_SECONDS) $(RESULTS)
+
+# --- demo and benchmarks ---------------------------------------------------
+demo: deps all
+	$(DEMO_CMD)
+
+bench: deps all $(BENCH_TARGETS)
+
+# --- install ----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/cagma
+	for p in cagmad cagma-agent; do \
+	    [ ! -x $(B)/bin/$$p ] || install -m 0755 $(B)/bin/$$p $(DESTDIR)$(SBINDIR)/; done
+	for p in cagmactl cagma-sim; do \
+	    [ ! -x $(B)/bin/$$p ] || install -m 0755 $(B)/bin/$$p $(DESTDIR)$(BINDIR)/; done
+	for m in dom0/*.8 guest-agent/*.8; do \
+	    [ ! -f $$m ] || install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/; done
+	for m in dom0/*.5; do \
+	    [ ! -f $$m ] || install -m 0644 $$m $(DESTDIR)$(MANDIR)/man5/; done
+	for u in dom0/*.service guest-agent/*.service; do \
+	    [ ! -f $$u ] || install -m 0644 $$u $(DESTDIR)$(UNITDIR)/; done
+	for c in dom0/cagmad.conf guest-agent/cagma-agent.conf; do \
+	    [ ! -f $$c ] || [ -f $(DESTDIR)$(SYSCONFDIR)/cagma/$${c##*/} ] || \
+	    install -m 0644 $$c $(DESTDIR)$(SYSCONFDIR)/cagma/; done
+
+check: all
+	@sh tests/check.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

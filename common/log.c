@@ -1,0 +1,184 @@
+/*
+ * log.c - the one logger (after OpenBSD ntpd's log.c).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "log.h"
+
+static enum log_dest log_dest = LOGDEST_STDERR;
+static int log_verbose;
+static const char *log_ident = "cagma";
+
+void
+log_init(enum log_dest dest, int verbose, const char *ident)
+{
+	log_dest = dest;
+	log_verbose = verbose;
+	if (ident != NULL)
+		log_ident = ident;
+	if (dest == LOGDEST_SYSLOG)
+		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_setverbose(int verbose)
+{
+	log_verbose = verbose;
+}
+
+int
+log_getverbose(void)
+{
+	return log_verbose;
+}
+
+static void
+log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
+{
+	char line[1024];
+	int saved = errno;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (log_dest == LOGDEST_SYSLOG) {
+		if (suffix != NULL)
+			syslog(prio, "%s: %s", line, suffix);
+		else
+			syslog(prio, "%s", line);
+	} else {
+		if (suffix != NULL)
+			fprintf(stderr, "%s: %s: %s\n", log_ident, line, suffix);
+		else
+			fprintf(stderr, "%s: %s\n", log_ident, line);
+		fflush(stderr);
+	}
+	errno = saved;
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	const char *err = strerror(errno);
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_WARNING, fmt, ap, err);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_WARNING, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_INFO, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_verbose < 1)
+		return;
+	va_start(ap, fmt);
+	log_vemit(LOG_DEBUG, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	const char *err = strerror(errno);
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_CRIT, fmt, ap, err);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_CRIT, fmt, ap, NULL);
+	va_end(ap);
+	exit(1);
+}
+
+bool
+log_ratelimit(struct log_ratelimit *rl, uint64_t now_ms,
+    uint32_t *suppressed_out)
+{
+	uint64_t refill;
+
+	if (!rl->primed) {
+		rl->tokens = rl->burst;
+		rl->last_ms = now_ms;
+		rl->primed = true;
+	}
+	if (rl->interval_ms != 0 && now_ms > rl->last_ms) {
+		refill = (now_ms - rl->last_ms) / rl->interval_ms;
+		if (refill > 0) {
+			uint64_t t = rl->tokens + refill;
+
+			rl->tokens = t > rl->burst ? rl->burst : (uint32_t)t;
+			rl->last_ms += refill * rl->interval_ms;
+		}
+	}
+	if (rl->tokens == 0) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->tokens--;
+	if (suppressed_out != NULL)
+		*suppressed_out = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
+}
+
+void
+log_escape(char *dst, size_t dstlen, const char *untrusted, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)untrusted[i];
+		size_t need = (c >= 0x20 && c < 0x7f && c != '\\') ? 1 : 4;
+
+		if (o + need + 4 > dstlen) {	/* room for "..." + NUL */
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (need == 1) {
+			dst[o++] = (char)c;
+		} else {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+	}
+	dst[o] = '\0';
+}

@@ -1,0 +1,144 @@
+/*
+ * policy.h - the decision core: CMA estimator and planner (pure: no I/O, no
+ * syscalls, no logging, no globals; time is an argument).
+ *
+ * Shared by cagmad (dom0/), the simulator (bench/sim/) and the unit tests.
+ * The daemon owns struct policy_vm arrays; it fills the dom0 facts and the
+ * latest validated records, calls policy_observe() when a record arrives and
+ * policy_decide() for a planning round, then applies the returned targets in
+ * order (donors first).
+ */
+#ifndef CAGMA_POLICY_H
+#define CAGMA_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+enum vm_state {
+	VM_OK,			/* agent reporting, balloon following */
+	VM_STARVING,		/* below its CMA / under pressure */
+	VM_STUCK,		/* no progress toward target for 5 s */
+	VM_UNCOOPERATIVE,	/* no progress for 20 s: memory not counted on */
+	VM_NO_AGENT,		/* never published a record */
+	VM_STALE,		/* agent stopped publishing (heartbeat missed) */
+	VM_BAD_DATA,		/* last record rejected by the decoder */
+	VM_STATE_COUNT
+};
+
+enum policy_reason {
+	POLICY_R_NONE,		/* unchanged */
+	POLICY_R_EMERGENCY,	/* urgent record: grant now */
+	POLICY_R_GROW,		/* below CMA: grow toward it */
+	POLICY_R_SHRINK,	/* donor: above need + slack, shrink a step */
+	POLICY_R_SURPLUS,	/* share of surplus by weight */
+	POLICY_R_RECLAIM,	/* host below reserve: take back */
+	POLICY_R_CLAMP,		/* target outside [floor, max] corrected */
+	POLICY_R_COUNT
+};
+
+/* Estimator state; zero-initialised by the owner, written by the policy. */
+struct policy_est {
+	uint64_t cma_kb;	/* current critical memory amount */
+	uint64_t need_kb;	/* CMA plus slack: what the planner aims for */
+	uint64_t swapin_rate;	/* pages/s over the last record interval */
+	uint64_t refault_rate;	/* pages/s */
+	uint64_t psi_some_pct100; /* stall share over the last interval */
+	uint64_t last_pressure_ms; /* when pressure was last seen */
+	uint64_t last_round_ms;	/* policy-private pacing (e.g. 3 s period) */
+	bool pressure;		/* pressure in the latest interval */
+};
+
+struct policy_vm {
+	uint32_t domid;
+	/* dom0 facts, trusted, KiB */
+	uint64_t current_kb;	/* balloon current (tot_pages) */
+	uint64_t target_kb;	/* target in force */
+	uint64_t floor_kb;	/* configured minimum */
+	uint64_t max_kb;	/* min(configured max, memory/static-max) */
+	uint32_t weight;	/* share of surplus, default 100 */
+	bool enabled;		/* false: never moved (static / dom0) */
+	enum vm_state state;
+	/* guest facts: decoded records, validated but still guest-claimed */
+	bool has_rec;
+	bool has_prev;
+	struct cg_record rec;	/* latest */
+	struct cg_record prev;	/* the one before, for rates */
+	uint64_t rec_ms;	/* dom0 monotonic arrival time of rec */
+	uint64_t prev_ms;
+	struct policy_est est;
+};
+
+struct policy_host {
+	uint64_t free_kb;	/* host free memory not yet promised */
+	uint64_t reserve_kb;	/* never hand out below this */
+	uint64_t now_ms;
+};
+
+enum policy_surplus {
+	POLICY_SURPLUS_HOST,	/* leave surplus on the host (default) */
+	POLICY_SURPLUS_WEIGHT,	/* share surplus by weight */
+};
+
+struct policy_cfg {
+	uint64_t floor_kb;	/* global default floor, KiB */
+	uint64_t max_shrink_kb;	/* largest shrink per round, KiB */
+	uint64_t hysteresis_kb;	/* ignore moves smaller than this, KiB */
+	uint64_t stale_ms;	/* record older than this: no data */
+	enum policy_surplus surplus;
+};
+
+/* One balloon request: the narrow struct that crosses to the actuator. */
+struct vm_target {
+	uint32_t domid;
+	uint64_t target_kb;
+	enum policy_reason reason;
+};
+
+struct policy_ops {
+	const char *name;
+	const char *summary;	/* one line for --help / docs */
+	uint32_t period_ms;	/* preferred periodic round, 0 = daemon default */
+	/* update vm->est from vm->rec / vm->prev; now_ms = arrival time */
+	void (*observe)(const struct policy_cfg *cfg, struct policy_vm *vm,
+	    uint64_t now_ms);
+	/* plan: see policy_decide() */
+	int (*decide)(const struct policy_cfg *cfg,
+	    const struct policy_host *host, struct policy_vm *vms, size_t n,
+	    struct vm_target *out, size_t *n_out);
+};
+
+/* NULL-terminated list of all policies; the first one is the default. */
+extern const struct policy_ops *const policy_all[];
+
+/* Look a policy up by name; NULL if unknown. */
+const struct policy_ops *policy_find(const char *name);
+
+/* Default settings (floor 256 MiB, shrink 64 MiB/round, hysteresis 8 MiB). */
+void policy_cfg_default(struct policy_cfg *cfg);
+
+/*
+ * Update the estimator after vm->rec changed (the owner has moved the old
+ * record to vm->prev).  Pure.
+ */
+void policy_observe(const struct policy_ops *ops, const struct policy_cfg *cfg,
+    struct policy_vm *vm, uint64_t now_ms);
+
+/*
+ * Plan one round.  out must have room for n entries.  Writes *n_out changed
+ * targets, donors (shrinks) before acceptors (grows); every target is within
+ * [vm->floor_kb, vm->max_kb]; the sum of grows never exceeds what shrinks and
+ * host->free_kb - host->reserve_kb provide.  Domains with state STALE,
+ * BAD_DATA or NO_AGENT never grow; UNCOOPERATIVE memory is not counted on.
+ * Returns 0 or -EINVAL on bad arguments.  Pure.
+ */
+int policy_decide(const struct policy_ops *ops, const struct policy_cfg *cfg,
+    const struct policy_host *host, struct policy_vm *vms, size_t n,
+    struct vm_target *out, size_t *n_out);
+
+const char *policy_reason_str(enum policy_reason reason);
+const char *policy_state_str(enum vm_state state);
+
+#endif
