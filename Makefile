@@ -72,9 +72,12 @@ endif
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 # Extra rules contributed by parts: each mk/<part>.mk may add programs and
-# rules, append targets to BENCH_TARGETS, and set DEMO_CMD (the most real
+# rules, append packages to DEPS_PKGS and targets to BENCH_TARGETS, and set DEMO_CMD (the most real
 # demo that exists: the simulator, later the Xen lab).
 BENCH_TARGETS :=
+DEPS_PKGS := build-essential pkg-config libxen-dev xen-utils-4.17 \
+             xen-utils-common xenstore-utils libcmocka-dev libinih-dev \
+             clang libclang-rt-14-dev valgrind gnuplot-nox
 DEMO_CMD := @echo "demo: nothing to demo yet" && false
 -include $(sort $(wildcard mk/*.mk))
 
@@ -118,9 +121,6 @@ $(B)/tests/%: $(call obj,tests/unit/%.c) $(LIBS_ALL)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(XEN_LIBS) $(INIH_LIBS) -lm
 
 # --- Debian packages: build, test, lab -------------------------------------
-DEPS_PKGS := build-essential pkg-config libxen-dev xen-utils-4.17 \
-             xen-utils-common xenstore-utils libcmocka-dev libinih-dev \
-             clang libclang-rt-14-dev valgrind gnuplot-nox
 deps:
 	@sh tests/deps.sh $(DEPS_PKGS)
 
