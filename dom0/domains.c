@@ -1,0 +1,237 @@
+/*
+ * domains.c - per-domain table; record acceptance, progress and state.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domains.h"
+
+/* Cumulative counters: must not go backwards while seq increases. */
+static const enum cg_field_id dom_counters[] = {
+	CG_F_PSWPIN, CG_F_PSWPOUT, CG_F_PGSCAN_KSWAPD, CG_F_PGMAJFAULT,
+	CG_F_REFAULT, CG_F_PSI_SOME_US, CG_F_PSI_FULL_US,
+};
+
+void
+dom_table_init(struct dom_table *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void
+dom_table_free(struct dom_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->list[i]);
+	memset(t, 0, sizeof(*t));
+}
+
+struct dom *
+dom_find(struct dom_table *t, uint32_t domid)
+{
+	return domid < DOM_ID_MAX ? t->by_id[domid] : NULL;
+}
+
+struct dom *
+dom_add(struct dom_table *t, uint32_t domid, uint64_t current_kb,
+    uint64_t target_kb, uint64_t static_max_kb)
+{
+	struct dom *d;
+
+	if (domid >= DOM_ID_MAX)
+		return NULL;
+	d = t->by_id[domid];
+	if (d != NULL)
+		return d;
+	d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return NULL;
+	d->domid = domid;
+	d->static_max_kb = static_max_kb;
+	d->vm.domid = domid;
+	d->vm.current_kb = current_kb;
+	d->vm.target_kb = target_kb;
+	d->vm.max_kb = static_max_kb;
+	d->vm.weight = 100;
+	d->vm.enabled = true;
+	d->vm.state = VM_NO_AGENT;
+	d->gap_kb = target_kb > current_kb ? target_kb - current_kb :
+	    current_kb - target_kb;
+	d->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(DOM_LOG_INTERVAL_MS,
+	    DOM_LOG_BURST);
+	d->list_idx = t->n;
+	t->list[t->n++] = d;
+	t->by_id[domid] = d;
+	return d;
+}
+
+void
+dom_remove(struct dom_table *t, struct dom *d)
+{
+	size_t i = d->list_idx;
+
+	t->list[i] = t->list[--t->n];
+	t->list[i]->list_idx = i;
+	t->list[t->n] = NULL;
+	t->by_id[d->domid] = NULL;
+	free(d);
+}
+
+static int
+dom_reject(struct dom *d, struct dom_reject *why_out, const char *what,
+    int field)
+{
+	d->rejected++;
+	d->bad = true;
+	d->urgent = false;
+	why_out->what = what;
+	why_out->field = field;
+	return -EINVAL;
+}
+
+/* Clamp guest-claimed sizes to what the domain can possibly have. */
+static void
+dom_clamp(const struct dom *d, struct cg_record *rec)
+{
+	static const enum cg_field_id kb[] = { CG_F_MEM_TOTAL, CG_F_MEM_FREE,
+	    CG_F_MEM_AVAIL, CG_F_CACHED };
+	size_t i;
+
+	if (d->static_max_kb == 0)
+		return;
+	for (i = 0; i < sizeof(kb) / sizeof(kb[0]); i++)
+		if (record_has(rec, kb[i]) && rec->val[kb[i]] > d->static_max_kb)
+			rec->val[kb[i]] = d->static_max_kb;
+}
+
+int
+dom_record(struct dom *d, const char *untrusted, size_t len, uint64_t now_ms,
+    struct dom_reject *why_out)
+{
+	struct record_error rerr = { RECORD_OK, -1 };
+	struct cg_record rec;
+	bool restart = false;
+	size_t i;
+	uint64_t seq;
+
+	if (record_decode(untrusted, len, &rec, &rerr) != 0)
+		return dom_reject(d, why_out, record_strerror(rerr.reason),
+		    rerr.field);
+	seq = rec.val[CG_F_SEQ];
+	if (d->vm.has_rec && seq == d->seq && !d->bad)
+		return -EALREADY;
+	/* A smaller seq means the agent restarted: no rates across it. */
+	if (d->vm.has_rec && seq < d->seq)
+		restart = true;
+	if (d->vm.has_rec && !restart) {
+		for (i = 0; i < sizeof(dom_counters) / sizeof(dom_counters[0]);
+		    i++)
+			if (rec.val[dom_counters[i]] <
+			    d->vm.rec.val[dom_counters[i]])
+				return dom_reject(d, why_out,
+				    "counter went backwards", dom_counters[i]);
+	}
+	dom_clamp(d, &rec);
+	if (d->vm.has_rec && !restart) {
+		d->vm.prev = d->vm.rec;
+		d->vm.prev_ms = d->vm.rec_ms;
+		d->vm.has_prev = true;
+	} else {
+		d->vm.has_prev = false;
+	}
+	d->vm.rec = rec;
+	d->vm.rec_ms = now_ms;
+	d->vm.has_rec = true;
+	d->seq = seq;
+	d->records++;
+	d->bad = false;
+	d->urgent = rec.val[CG_F_URGENT] != 0;
+	return 0;
+}
+
+static uint64_t
+dom_gap(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+void
+dom_progress(struct dom *d, uint64_t current_kb, uint64_t now_ms,
+    uint64_t stuck_ms, uint64_t uncoop_ms)
+{
+	uint64_t gap = dom_gap(d->vm.target_kb, current_kb);
+	uint64_t stalled;
+
+	d->vm.current_kb = current_kb;
+	if (gap <= DOM_ARRIVED_KB || gap + DOM_PROGRESS_KB <= d->gap_kb) {
+		d->progress_ms = now_ms;
+		d->gap_kb = gap;
+		d->stall = DOM_STALL_NONE;
+		return;
+	}
+	if (gap > d->gap_kb)
+		d->gap_kb = gap;	/* moved away: measure from here */
+	stalled = now_ms > d->progress_ms ? now_ms - d->progress_ms : 0;
+	if (stalled >= uncoop_ms)
+		d->stall = DOM_STALL_UNCOOP;
+	else if (stalled >= stuck_ms && d->stall != DOM_STALL_UNCOOP)
+		d->stall = DOM_STALL_STUCK;
+}
+
+void
+dom_target_set(struct dom *d, uint64_t target_kb, uint64_t now_ms,
+    enum policy_reason reason)
+{
+	uint64_t gap = dom_gap(target_kb, d->vm.current_kb);
+
+	/* A new target restarts the clock unless the balloon already ignores us. */
+	if (d->stall != DOM_STALL_UNCOOP || target_kb != d->vm.target_kb) {
+		d->progress_ms = now_ms;
+		if (d->stall == DOM_STALL_STUCK)
+			d->stall = DOM_STALL_NONE;
+	}
+	d->gap_kb = gap;
+	d->vm.target_kb = target_kb;
+	d->reason = reason;
+	d->retry_ms = now_ms;
+}
+
+void
+dom_update_state(struct dom *d, uint64_t now_ms, uint64_t stale_ms)
+{
+	struct policy_vm *vm = &d->vm;
+
+	if (d->stall == DOM_STALL_UNCOOP)
+		vm->state = VM_UNCOOPERATIVE;
+	else if (d->bad)
+		vm->state = VM_BAD_DATA;
+	else if (!vm->has_rec)
+		vm->state = VM_NO_AGENT;
+	else if (now_ms > vm->rec_ms && now_ms - vm->rec_ms > stale_ms)
+		vm->state = VM_STALE;
+	else if (d->stall == DOM_STALL_STUCK)
+		vm->state = VM_STUCK;
+	else if (vm->est.pressure || vm->rec.val[CG_F_URGENT] != 0)
+		vm->state = VM_STARVING;
+	else
+		vm->state = VM_OK;
+}
+
+const char *
+dom_state_str(enum vm_state state)
+{
+	static const char *const names[VM_STATE_COUNT] = {
+		[VM_OK] = "ok",
+		[VM_STARVING] = "starving",
+		[VM_STUCK] = "stuck",
+		[VM_UNCOOPERATIVE] = "uncooperative",
+		[VM_NO_AGENT] = "no-agent",
+		[VM_STALE] = "stale",
+		[VM_BAD_DATA] = "bad-data",
+	};
+
+	return (unsigned)state < VM_STATE_COUNT ? names[state] : "?";
+}

@@ -1,0 +1,118 @@
+/*
+ * domains.h - cagmad's per-domain table and the pure record/progress logic.
+ *
+ * Everything here is free of I/O: callers pass the record bytes they read
+ * and the current time, so unit tests drive it with fake data and fake time.
+ */
+#ifndef CAGMA_DOM0_DOMAINS_H
+#define CAGMA_DOM0_DOMAINS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+#include "policy.h"
+#include "record.h"
+
+#define DOM_ID_MAX		0x7ff0	/* DOMID_FIRST_RESERVED */
+#define DOM_NAME_MAX		64
+#define DOM_ARRIVED_KB		1024	/* |target - current| this close: done */
+#define DOM_PROGRESS_KB		256	/* smaller moves are not progress */
+#define DOM_LOG_INTERVAL_MS	10000	/* guest-caused log lines: 1 per 10 s */
+#define DOM_LOG_BURST		3
+
+enum dom_stall {
+	DOM_STALL_NONE,
+	DOM_STALL_STUCK,	/* no progress for cfg stuck_ms */
+	DOM_STALL_UNCOOP,	/* no progress for cfg uncoop_ms */
+};
+
+struct dom {
+	uint32_t domid;
+	size_t list_idx;		/* position in dom_table.list */
+	char name[DOM_NAME_MAX];	/* toolstack-written, escaped */
+	uint64_t static_max_kb;		/* trusted: memory/static-max */
+	bool seen;			/* still listed in the last rescan */
+	const void *ops;		/* per-domain policy (policy_ops) */
+	struct policy_vm vm;
+	/* records */
+	uint64_t seq;
+	uint64_t records;		/* accepted */
+	uint64_t rejected;
+	bool bad;			/* last record rejected */
+	bool dirty;			/* watch fired, not read yet */
+	bool urgent;			/* accepted urgent record, not handled */
+	/* balloon progress */
+	uint64_t progress_ms;		/* last movement toward the target */
+	uint64_t gap_kb;		/* |target - current| at that time */
+	uint64_t retry_ms;		/* last time the target was re-sent */
+	enum dom_stall stall;
+	enum policy_reason reason;	/* last target change */
+	struct log_ratelimit rl;
+};
+
+struct dom_table {
+	struct dom *by_id[DOM_ID_MAX];
+	struct dom *list[DOM_ID_MAX];
+	size_t n;
+};
+
+/* Why a record was refused (for the rate-limited log line). */
+struct dom_reject {
+	const char *what;		/* static text */
+	int field;			/* CG_F_* or -1 */
+};
+
+/* Zero the table.  Cannot fail. */
+void dom_table_init(struct dom_table *t);
+
+/* Free every entry.  Cannot fail. */
+void dom_table_free(struct dom_table *t);
+
+/* Entry for domid (< DOM_ID_MAX), or NULL. */
+struct dom *dom_find(struct dom_table *t, uint32_t domid);
+
+/*
+ * Add domid with its trusted facts (KiB); the state starts NO_AGENT.
+ * Returns the entry (existing or new), or NULL on -ENOMEM / bad domid.
+ */
+struct dom *dom_add(struct dom_table *t, uint32_t domid, uint64_t current_kb,
+    uint64_t target_kb, uint64_t static_max_kb);
+
+/* Drop one entry (O(1)).  Cannot fail. */
+void dom_remove(struct dom_table *t, struct dom *d);
+
+/*
+ * Take one untrusted record of len bytes that arrived at now_ms.
+ * Returns 0 if accepted (vm.rec updated, vm.prev = the one before when its
+ * rates are meaningful), -EALREADY for a repeat of the current seq (ignored,
+ * not counted), or -EINVAL if rejected: *why_out says why, the domain is
+ * marked bad-data and keeps its target.  KiB fields are clamped to the
+ * domain's static max.  O(len).
+ */
+int dom_record(struct dom *d, const char *untrusted, size_t len,
+    uint64_t now_ms, struct dom_reject *why_out);
+
+/*
+ * dom0 fact: the balloon's current allocation (KiB) at now_ms.  Updates the
+ * progress clock and the stall state: no movement toward the target for
+ * stuck_ms -> STUCK, uncoop_ms -> UNCOOP; movement or arrival clears it.
+ */
+void dom_progress(struct dom *d, uint64_t current_kb, uint64_t now_ms,
+    uint64_t stuck_ms, uint64_t uncoop_ms);
+
+/* A new target (KiB) was written at now_ms; restarts the progress clock. */
+void dom_target_set(struct dom *d, uint64_t target_kb, uint64_t now_ms,
+    enum policy_reason reason);
+
+/*
+ * Recompute vm.state from the flags, record age (stale_ms) and stall.
+ * Order: uncooperative, bad-data, stale, no-agent, stuck, starving, ok.
+ */
+void dom_update_state(struct dom *d, uint64_t now_ms, uint64_t stale_ms);
+
+/* Contract name of a state: "ok", "starving", ... "bad-data". */
+const char *dom_state_str(enum vm_state state);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * sched.h - when to plan: coalesced record-driven rounds, the periodic round,
+ * and the order in which an emergency applies its targets.  Pure: time is an
+ * argument.
+ */
+#ifndef CAGMA_DOM0_SCHED_H
+#define CAGMA_DOM0_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+struct sched {
+	uint64_t period_ms;	/* periodic round */
+	uint64_t coalesce_ms;	/* min gap between record-driven rounds */
+	uint64_t last_ms;	/* last round */
+	bool pending;		/* records arrived since the last round */
+	bool primed;		/* a round has run */
+};
+
+/* Start with no round done: the first call to sched_due() is true. */
+void sched_init(struct sched *s, uint64_t period_ms, uint64_t coalesce_ms);
+
+/* A normal record was accepted: ask for a coalesced round. */
+void sched_note_record(struct sched *s);
+
+/* Whether a round should run at now_ms. */
+bool sched_due(const struct sched *s, uint64_t now_ms);
+
+/* A round ran at now_ms (normal or emergency). */
+void sched_done(struct sched *s, uint64_t now_ms);
+
+/* Milliseconds until the next round is due (0 = now), for the timer. */
+uint64_t sched_timeout_ms(const struct sched *s, uint64_t now_ms);
+
+/*
+ * Reorder the planner's targets t[0..n) for an emergency of urgent_domid:
+ * its grow goes first when the host's free memory above the reserve
+ * (host_avail_kb, already net of in-flight moves) covers it; otherwise the
+ * donors' shrinks go first and the grow right after them.  Other targets
+ * keep their relative order.  vms[0..nvm) give the current targets.
+ * Returns the index of the urgent target in t, or -1 if the planner gave it
+ * none.
+ */
+int sched_order_emergency(struct vm_target *t, size_t n, uint32_t urgent_domid,
+    const struct policy_vm *vms, size_t nvm, uint64_t host_avail_kb);
+
+#endif

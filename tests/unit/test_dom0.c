@@ -1,0 +1,444 @@
+/*
+ * test_dom0.c - cagmad's pure parts: config, record -> state, stuck timing,
+ * round coalescing and emergency ordering (dom0/cfg.c, domains.c, sched.c).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cfg.h"
+#include "config.h"
+#include "domains.h"
+#include "record.h"
+#include "sched.h"
+
+#define MIB	1024ULL
+
+/* ---- config -------------------------------------------------------------- */
+
+static int
+only_cagma(const char *name)
+{
+	return strcmp(name, "cagma") == 0 || strcmp(name, "static") == 0 ?
+	    0 : -ENOENT;
+}
+
+static void
+test_cfg_defaults(void **state)
+{
+	struct cagmad_cfg c;
+	char err[CONFIG_ERR_MAX] = "";
+
+	(void)state;
+	assert_int_equal(cfg_load_string("t.conf", "", false, only_cagma, &c,
+	    err, sizeof(err)), 0);
+	assert_int_equal(c.reserve_kb, 256 * MIB);
+	assert_int_equal(c.period_ms, 1000);
+	assert_int_equal(c.coalesce_ms, 100);
+	assert_int_equal(c.stuck_ms, 5000);
+	assert_int_equal(c.uncoop_ms, 20000);
+	assert_int_equal(c.floor_kb, 256 * MIB);
+	assert_int_equal(c.max_shrink_kb, 64 * MIB);
+	assert_false(c.balloon_dom0);
+	assert_string_equal(c.policy, "");
+	assert_int_equal(c.n_doms, 0);
+	/* a missing default file is fine, a missing explicit one is not */
+	assert_int_equal(cfg_load("/nonexistent/cagmad.conf", true, false,
+	    NULL, &c, err, sizeof(err)), 0);
+	assert_int_equal(cfg_load("/nonexistent/cagmad.conf", false, false,
+	    NULL, &c, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent/cagmad.conf"));
+}
+
+static void
+test_cfg_overrides(void **state)
+{
+	static const char text[] =
+	    "# comment\n"
+	    "[global]\n"
+	    "policy = static\n"
+	    "period = 2s\n"
+	    "coalesce = 50ms\n"
+	    "reserve = 1G\n"
+	    "max_shrink = 32M\n"
+	    "surplus = weight\n"
+	    "[domain web*]\n"
+	    "min = 512M\n"
+	    "weight = 300\n"
+	    "[domain web-2]\n"
+	    "enabled = no\n"
+	    "max = 2G\n";
+	struct cagmad_cfg c;
+	struct cfg_dom_settings s;
+	char err[CONFIG_ERR_MAX] = "";
+
+	(void)state;
+	assert_int_equal(cfg_load_string("t.conf", text, false, only_cagma, &c,
+	    err, sizeof(err)), 0);
+	assert_string_equal(c.policy, "static");
+	assert_int_equal(c.period_ms, 2000);
+	assert_int_equal(c.coalesce_ms, 50);
+	assert_int_equal(c.reserve_kb, 1024 * MIB);
+	assert_int_equal(c.max_shrink_kb, 32 * MIB);
+	assert_int_equal(c.surplus, POLICY_SURPLUS_WEIGHT);
+	assert_int_equal(c.n_doms, 2);
+
+	cfg_match(&c, "web-1", &s);
+	assert_int_equal(s.floor_kb, 512 * MIB);
+	assert_int_equal(s.weight, 300);
+	assert_true(s.enabled);
+	assert_int_equal(s.max_kb, 0);
+	cfg_match(&c, "web-2", &s);	/* both sections, later keys win */
+	assert_int_equal(s.floor_kb, 512 * MIB);
+	assert_false(s.enabled);
+	assert_int_equal(s.max_kb, 2048 * MIB);
+	cfg_match(&c, "db", &s);	/* no match: global defaults */
+	assert_int_equal(s.floor_kb, 256 * MIB);
+	assert_int_equal(s.weight, 100);
+	assert_true(s.enabled);
+}
+
+static void
+test_cfg_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		bool sim;
+		const char *want;
+	} t[] = {
+		{ "[global]\nperiod = 1s\nbogus = 1\n", false,
+		  "t.conf:3: unknown key 'bogus'" },
+		{ "reserve = 32M\n", false, "t.conf:1: reserve: invalid size" },
+		{ "\n\n[global]\nreserve = 12Q\n", false,
+		  "t.conf:4: reserve: invalid size" },
+		{ "policy = nonesuch\n", false,
+		  "t.conf:1: policy: unknown policy 'nonesuch'" },
+		{ "[sim]\nhost_memory = 4G\n", false,
+		  "t.conf:2: [sim] is only valid with --backend sim" },
+		{ "[sim]\nstuck = 3,x\n", true, "t.conf:2: stuck:" },
+		{ "[weird]\na = 1\n", false, "t.conf:2: unknown section" },
+		{ "[domain a*]\nweight = 0\n", false, "t.conf:2: weight:" },
+		{ "[domain a*]\nfoo = 0\n", false,
+		  "t.conf:2: unknown key 'foo' in [domain a*]" },
+		{ "period = 50\nperiod\n", false, "t.conf:2: syntax error" },
+		{ "surplus = all\n", false, "t.conf:1: surplus:" },
+		{ "stuck = 30s\n", false, "uncooperative" },
+	};
+	struct cagmad_cfg c;
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&c, 0x5a, sizeof(c));
+		err[0] = '\0';
+		assert_int_equal(cfg_load_string("t.conf", t[i].text, t[i].sim,
+		    only_cagma, &c, err, sizeof(err)), -EINVAL);
+		if (strstr(err, t[i].want) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, err, t[i].want);
+		/* output untouched on failure */
+		assert_int_equal(c.period_ms, 0x5a5a5a5a5a5a5a5aULL);
+	}
+}
+
+static void
+test_cfg_sim_and_reload_keeps_old(void **state)
+{
+	struct cagmad_cfg c, keep;
+	char err[CONFIG_ERR_MAX];
+	char path[] = "/tmp/cagma-test-cfg-XXXXXX";
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	assert_int_equal(cfg_load_string("t.conf", "[sim]\nhost_memory = 8G\n"
+	    "balloon_rate = 100M\nstuck = 3, 5\n", true, NULL, &c, err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.sim.host_memory_kb, 8 * 1024 * MIB);
+	assert_int_equal(c.sim.balloon_rate_kbps, 100 * MIB);
+	assert_int_equal(c.sim.n_stuck, 2);
+	assert_true(cfg_sim_stuck(&c, 5));
+	assert_false(cfg_sim_stuck(&c, 4));
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	fputs("period = 3s\n", fp);
+	fclose(fp);
+	assert_int_equal(cfg_load(path, false, false, NULL, &c, err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.period_ms, 3000);
+	keep = c;
+	fp = fopen(path, "w");
+	fputs("period = 4s\nreserve = 1M\n", fp);
+	fclose(fp);
+	assert_int_equal(cfg_load(path, false, false, NULL, &c, err,
+	    sizeof(err)), -EINVAL);
+	assert_memory_equal(&c, &keep, sizeof(c));
+	assert_non_null(strstr(err, ":2: reserve"));
+	unlink(path);
+}
+
+/* ---- records -> state ---------------------------------------------------- */
+
+static int
+mkrec(char *buf, size_t size, uint64_t seq, uint64_t avail_kb,
+    uint64_t pswpin, int urgent)
+{
+	struct cg_record r;
+	int i;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < CG_F_COUNT; i++)
+		if (cg_fields[i].presence == CG_MANDATORY)
+			record_set(&r, (enum cg_field_id)i, 0);
+	record_set(&r, CG_F_V, 1);
+	record_set(&r, CG_F_SEQ, seq);
+	record_set(&r, CG_F_MEM_TOTAL, 2048 * MIB);
+	record_set(&r, CG_F_MEM_FREE, avail_kb / 2);
+	record_set(&r, CG_F_MEM_AVAIL, avail_kb);
+	record_set(&r, CG_F_PSWPIN, pswpin);
+	record_set(&r, CG_F_URGENT, (uint64_t)urgent);
+	return record_encode(&r, buf, size);
+}
+
+static void
+test_record_accept_reject(void **state)
+{
+	struct dom_table *t = malloc(sizeof(*t));
+	struct dom_reject why = { NULL, -1 };
+	struct dom *d;
+	char buf[CG_RECORD_MAX_LEN + 1];
+	int n;
+
+	(void)state;
+	dom_table_init(t);
+	d = dom_add(t, 5, 1024 * MIB, 1024 * MIB, 1536 * MIB);
+	assert_non_null(d);
+	assert_ptr_equal(dom_find(t, 5), d);
+	dom_update_state(d, 0, 30000);
+	assert_int_equal(d->vm.state, VM_NO_AGENT);
+
+	n = mkrec(buf, sizeof(buf), 1, 500 * MIB, 10, 0);
+	assert_int_equal(dom_record(d, buf, (size_t)n, 1000, &why), 0);
+	assert_true(d->vm.has_rec);
+	assert_false(d->vm.has_prev);
+	/* mem_total 2 GiB claimed, clamped to the 1.5 GiB static max */
+	assert_int_equal(d->vm.rec.val[CG_F_MEM_TOTAL], 1536 * MIB);
+	dom_update_state(d, 1000, 30000);
+	assert_int_equal(d->vm.state, VM_OK);
+	/* the same seq again (watch re-fire) is ignored, not rejected */
+	assert_int_equal(dom_record(d, buf, (size_t)n, 1100, &why), -EALREADY);
+	assert_int_equal(d->rejected, 0);
+
+	/* garbage: rejected, bad-data, target kept */
+	assert_int_equal(dom_record(d, "v=1 seq=x", 9, 1200, &why), -EINVAL);
+	assert_non_null(why.what);
+	dom_update_state(d, 1200, 30000);
+	assert_int_equal(d->vm.state, VM_BAD_DATA);
+	assert_int_equal(d->vm.target_kb, 1024 * MIB);
+	assert_int_equal(d->rejected, 1);
+	assert_int_equal(d->records, 1);
+
+	/* a good record clears it and gets rates against the previous one */
+	n = mkrec(buf, sizeof(buf), 2, 400 * MIB, 50, 1);
+	assert_int_equal(dom_record(d, buf, (size_t)n, 2000, &why), 0);
+	assert_true(d->vm.has_prev);
+	assert_int_equal(d->vm.prev.val[CG_F_PSWPIN], 10);
+	assert_true(d->urgent);
+	dom_update_state(d, 2000, 30000);
+	assert_int_equal(d->vm.state, VM_STARVING);
+
+	/* a counter going backwards with a growing seq is a lie */
+	n = mkrec(buf, sizeof(buf), 3, 400 * MIB, 49, 1);
+	assert_int_equal(dom_record(d, buf, (size_t)n, 2500, &why), -EINVAL);
+	assert_int_equal(why.field, CG_F_PSWPIN);
+	assert_false(d->urgent);	/* a rejected urgent grants nothing */
+	/* a smaller seq is an agent restart: accepted, no rates across it */
+	n = mkrec(buf, sizeof(buf), 0, 400 * MIB, 0, 0);
+	assert_int_equal(dom_record(d, buf, (size_t)n, 3000, &why), 0);
+	assert_false(d->vm.has_prev);
+	/* stale after stale_ms without records */
+	dom_update_state(d, 3000 + 30001, 30000);
+	assert_int_equal(d->vm.state, VM_STALE);
+
+	dom_remove(t, d);
+	assert_null(dom_find(t, 5));
+	assert_int_equal(t->n, 0);
+	dom_table_free(t);
+	free(t);
+}
+
+static void
+test_table_many(void **state)
+{
+	struct dom_table *t = malloc(sizeof(*t));
+	uint32_t id;
+
+	(void)state;
+	dom_table_init(t);
+	for (id = 1; id <= 100; id++)
+		assert_non_null(dom_add(t, id, MIB, MIB, 2 * MIB));
+	assert_null(dom_add(t, DOM_ID_MAX, MIB, MIB, MIB));
+	for (id = 1; id <= 100; id += 2)
+		dom_remove(t, dom_find(t, id));
+	assert_int_equal(t->n, 50);
+	for (id = 1; id <= 100; id++)
+		assert_true((dom_find(t, id) != NULL) == (id % 2 == 0));
+	for (id = 0; id < t->n; id++)
+		assert_int_equal(t->list[id]->list_idx, id);
+	dom_table_free(t);
+	free(t);
+}
+
+/* ---- stuck detection ----------------------------------------------------- */
+
+static void
+test_stuck_timing(void **state)
+{
+	struct dom_table *t = malloc(sizeof(*t));
+	struct dom *d;
+	uint64_t now;
+
+	(void)state;
+	dom_table_init(t);
+	d = dom_add(t, 3, 1000 * MIB, 1000 * MIB, 2000 * MIB);
+	d->vm.has_rec = true;
+	d->vm.rec_ms = 0;
+	dom_target_set(d, 1500 * MIB, 0, POLICY_R_GROW);
+	/* no movement at all: stuck at 5 s, not before */
+	for (now = 0; now < 5000; now += 500) {
+		dom_progress(d, 1000 * MIB, now, 5000, 20000);
+		assert_int_equal(d->stall, DOM_STALL_NONE);
+	}
+	dom_progress(d, 1000 * MIB, 5000, 5000, 20000);
+	assert_int_equal(d->stall, DOM_STALL_STUCK);
+	dom_update_state(d, 5000, 1000000);
+	assert_int_equal(d->vm.state, VM_STUCK);
+	dom_progress(d, 1000 * MIB, 19999, 5000, 20000);
+	assert_int_equal(d->stall, DOM_STALL_STUCK);
+	dom_progress(d, 1000 * MIB, 20000, 5000, 20000);
+	assert_int_equal(d->stall, DOM_STALL_UNCOOP);
+	dom_update_state(d, 20000, 1000000);
+	assert_int_equal(d->vm.state, VM_UNCOOPERATIVE);
+	/* re-sending the same target does not launder it */
+	dom_target_set(d, 1500 * MIB, 80000, POLICY_R_GROW);
+	dom_progress(d, 1000 * MIB, 80001, 5000, 20000);
+	assert_int_equal(d->stall, DOM_STALL_UNCOOP);
+	/* real movement toward the target clears it */
+	dom_progress(d, 1100 * MIB, 81000, 5000, 20000);
+	assert_int_equal(d->stall, DOM_STALL_NONE);
+	/* slow but steady movement never counts as stuck */
+	for (now = 81000; now < 140000; now += 1000) {
+		dom_progress(d, d->vm.current_kb + 1024, now, 5000, 20000);
+		assert_int_equal(d->stall, DOM_STALL_NONE);
+	}
+	/* movement away from the target is not progress */
+	dom_target_set(d, 600 * MIB, 200000, POLICY_R_SHRINK);
+	for (now = 200000; now <= 205000; now += 1000)
+		dom_progress(d, d->vm.current_kb + 1024, now, 5000, 20000);
+	assert_int_equal(d->stall, DOM_STALL_STUCK);
+	/* arrival clears everything */
+	dom_progress(d, 600 * MIB + 512, 206000, 5000, 20000);
+	assert_int_equal(d->stall, DOM_STALL_NONE);
+	dom_table_free(t);
+	free(t);
+}
+
+/* ---- coalescing ---------------------------------------------------------- */
+
+static void
+test_coalescing(void **state)
+{
+	struct sched s;
+	uint64_t now;
+	int rounds = 0;
+
+	(void)state;
+	sched_init(&s, 1000, 100);
+	assert_true(sched_due(&s, 0));	/* first round at once */
+	sched_done(&s, 0);
+	assert_false(sched_due(&s, 999));
+	assert_int_equal(sched_timeout_ms(&s, 400), 600);
+	assert_true(sched_due(&s, 1000));	/* periodic */
+	sched_done(&s, 1000);
+	/* a flood: one record every ms for 1 s -> ~10 rounds, not 1000 */
+	for (now = 1001; now <= 2000; now++) {
+		sched_note_record(&s);
+		if (sched_due(&s, now)) {
+			sched_done(&s, now);
+			rounds++;
+		}
+	}
+	assert_int_equal(rounds, 10);
+	sched_note_record(&s);
+	assert_int_equal(sched_timeout_ms(&s, 2050), 50);
+	assert_false(sched_due(&s, 2099));
+	assert_true(sched_due(&s, 2100));
+}
+
+/* ---- emergency ordering -------------------------------------------------- */
+
+static void
+test_emergency_order(void **state)
+{
+	struct policy_vm vms[4];
+	struct vm_target t[4], in[4] = {
+		{ 1, 800 * MIB, POLICY_R_SHRINK },	/* donor */
+		{ 2, 900 * MIB, POLICY_R_SHRINK },	/* donor */
+		{ 4, 1200 * MIB, POLICY_R_GROW },
+		{ 3, 1500 * MIB, POLICY_R_EMERGENCY },	/* +500 MiB */
+	};
+	size_t i;
+
+	(void)state;
+	memset(vms, 0, sizeof(vms));
+	for (i = 0; i < 4; i++) {
+		vms[i].domid = (uint32_t)i + 1;
+		vms[i].target_kb = 1000 * MIB;
+	}
+	/* host covers the grant: the urgent target is written first */
+	memcpy(t, in, sizeof(t));
+	assert_int_equal(sched_order_emergency(t, 4, 3, vms, 4, 600 * MIB), 0);
+	assert_int_equal(t[0].domid, 3);
+	assert_int_equal(t[1].domid, 1);
+	assert_int_equal(t[2].domid, 2);
+	assert_int_equal(t[3].domid, 4);
+	/* host short: donors first, then the urgent grow, then the rest */
+	memcpy(t, in, sizeof(t));
+	assert_int_equal(sched_order_emergency(t, 4, 3, vms, 4, 100 * MIB), 2);
+	assert_int_equal(t[0].domid, 1);
+	assert_int_equal(t[1].domid, 2);
+	assert_int_equal(t[2].domid, 3);
+	assert_int_equal(t[3].domid, 4);
+	/* the planner gave it nothing */
+	memcpy(t, in, sizeof(t));
+	assert_int_equal(sched_order_emergency(t, 4, 9, vms, 4, 0), -1);
+	assert_memory_equal(t, in, sizeof(t));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cfg_defaults),
+		cmocka_unit_test(test_cfg_overrides),
+		cmocka_unit_test(test_cfg_errors),
+		cmocka_unit_test(test_cfg_sim_and_reload_keeps_old),
+		cmocka_unit_test(test_record_accept_reject),
+		cmocka_unit_test(test_table_many),
+		cmocka_unit_test(test_stuck_timing),
+		cmocka_unit_test(test_coalescing),
+		cmocka_unit_test(test_emergency_order),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
