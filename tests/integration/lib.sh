@@ -1,0 +1,130 @@
+# lib.sh - shared helpers for the fake-Xen integration scenarios (bash).
+#
+# Source it from a scenario script; it sets up a fresh short tmp dir ($D),
+# exports FAKEXEN_DIR / XENSTORED_RUNDIR / XENSTORED_PATH, and installs a
+# cleanup trap that stops every process started through it and removes $D.
+# Each check prints one "PASS: ..." or "FAIL: ..." line; "SKIP: ..." marks a
+# check that cannot run because a program under test is absent (counted as
+# a failure by run.sh).
+#
+# Environment: CAGMA_BUILD (default build), CAGMAD (default
+# $CAGMA_BUILD/bin/cagmad), CAGMA_AGENT, XENSTORED.
+
+set -u
+
+IT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CAGMA_BUILD=${CAGMA_BUILD:-$IT_ROOT/build}
+case $CAGMA_BUILD in /*) ;; *) CAGMA_BUILD=$IT_ROOT/$CAGMA_BUILD ;; esac
+HARNESS=${HARNESS:-$IT_ROOT/build/integration}
+XENSTORED=${XENSTORED:-/usr/lib/xen-4.17/bin/xenstored}
+CAGMAD=${CAGMAD:-$CAGMA_BUILD/bin/cagmad}
+CAGMA_AGENT=${CAGMA_AGENT:-$CAGMA_BUILD/bin/cagma-agent}
+CAGMACTL=${CAGMACTL:-$CAGMA_BUILD/bin/cagmactl}
+FAKEGUEST=$HARNESS/fakeguest
+XSTOOL=$HARNESS/xstool
+SHIM=$HARNESS/libfakexen.so
+
+# AF_UNIX paths are limited to 107 bytes: keep the directory short.
+D=$(mktemp -d /tmp/cgit.XXXXXX)
+export FAKEXEN_DIR=$D XENSTORED_RUNDIR=$D XENSTORED_PATH=$D/socket
+IT_PIDS=""
+IT_FAILS=0
+XS_PID=""
+
+it_cleanup() {
+	local p
+	for p in $IT_PIDS $XS_PID; do
+		kill "$p" 2>/dev/null
+	done
+	sleep 0.05
+	for p in $IT_PIDS $XS_PID; do
+		kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ "${IT_KEEP:-0}" = 1 ]; then
+		echo "kept $D"
+	else
+		rm -rf "$D"
+	fi
+}
+trap it_cleanup EXIT
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; IT_FAILS=$((IT_FAILS + 1)); }
+skip() { echo "SKIP: $*"; }
+
+# check DESCRIPTION COMMAND... : PASS if COMMAND succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# not COMMAND... : succeeds when COMMAND fails (for check).
+not() { ! "$@"; }
+
+# wait_for TIMEOUT_S COMMAND... : poll every 10 ms until COMMAND succeeds.
+wait_for() {
+	local deadline=$(( $(date +%s%N) + ${1%.*} * 1000000000 ))
+	shift
+	until "$@"; do
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		sleep 0.01
+	done
+}
+
+# track PID : stop it in the cleanup trap.
+track() { IT_PIDS="$IT_PIDS $1"; }
+
+# xs_start : start xenstored under the shim; returns once it serves dom0.
+xs_start() {
+	LD_PRELOAD=$SHIM "$XENSTORED" -N 2>>"$D/xenstored.err" >/dev/null &
+	XS_PID=$!
+	wait_for 10 xenstore-exists /tool/xenstored 2>/dev/null
+}
+
+# xs_stop [SIGNAL] : stop xenstored (default SIGTERM) and wait for it.
+xs_stop() {
+	[ -n "$XS_PID" ] || return 0
+	kill -"${1:-TERM}" "$XS_PID" 2>/dev/null
+	wait "$XS_PID" 2>/dev/null
+	XS_PID=""
+}
+
+xs_alive() { [ -n "$XS_PID" ] && kill -0 "$XS_PID" 2>/dev/null; }
+
+# guest_start N [fakeguest options] : serve domain N (layout + introduce);
+# sets G_PID[N]; its clients use XENSTORED_PATH=$D/guest-N.sock.
+declare -A G_PID
+guest_start() {
+	local n=$1
+	shift
+	"$FAKEGUEST" --domid "$n" "$@" >"$D/fg-$n.out" 2>"$D/fg-$n.err" &
+	G_PID[$n]=$!
+	track "${G_PID[$n]}"
+	wait_for 5 grep -q ready "$D/fg-$n.out"
+}
+
+gsock() { echo "$D/guest-$1.sock"; }
+
+# as_guest N COMMAND... : run a libxenstore COMMAND as domain N.
+as_guest() {
+	local n=$1
+	shift
+	XENSTORED_PATH=$(gsock "$n") "$@"
+}
+
+xs_read() { xenstore-read "$@" 2>/dev/null; }
+
+# have PROGRAM DESCRIPTION : false (and a SKIP line) if PROGRAM is absent.
+have() {
+	if [ -x "$1" ]; then return 0; fi
+	skip "$2: $1 not built yet"
+	IT_FAILS=$((IT_FAILS + 1))
+	return 1
+}
+
+it_finish() {
+	[ "$IT_FAILS" -eq 0 ]
+	exit $?
+}
