@@ -1,0 +1,114 @@
+#!/bin/bash
+# run-lab.sh - boot Xen 4.17 + the Debian dom0 under QEMU (TCG, no KVM),
+# run one lab job inside dom0, collect its results, always stop QEMU.
+#
+# Usage: bench/lab/run-lab.sh JOB
+#   JOB: e2e | paper | demo  (bench/lab/share/job-JOB.sh runs in dom0)
+# Environment (all optional):
+#   LAB_CACHE    image cache (default /var/cache/cagma-lab; build-image.sh)
+#   LAB_RUN      run directory (default build/lab/run-JOB); results land in
+#                $LAB_RUN/out (9p share), console in $LAB_RUN/console.log
+#   LAB_TIMEOUT  hard limit in seconds for the whole boot (default 1200)
+#   LAB_MEM_MB   QEMU RAM = the "host" Xen sees (default 3072)
+#   LAB_DOM0_MB  dom0 memory (default 512)
+#   LAB_NGUEST   guest disk slots (default 3)
+#   LAB_LIVE=1   copy the live-view lines (LIVE ...) to stdout while running
+#   LAB_*        every other LAB_ variable is handed to the dom0 job
+#                through $share/lab.env (policy, phase length, ...)
+# Exit status: 0 when dom0 printed LAB-DONE rc=0, 1 otherwise.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+JOB=${1:?usage: run-lab.sh e2e|paper|demo}
+[ -f "$HERE/share/job-$JOB.sh" ] || { echo "run-lab: no job $JOB" >&2; exit 2; }
+IMG=$("$HERE/build-image.sh" --print-dir)
+[ -f "$IMG/inputs.sha256" ] || { echo "run-lab: no image in $IMG (make lab-image)" >&2; exit 2; }
+RUN=${LAB_RUN:-$TOP/build/lab/run-$JOB}
+TIMEOUT=${LAB_TIMEOUT:-1200}
+MEM_MB=${LAB_MEM_MB:-3072}
+DOM0_MB=${LAB_DOM0_MB:-512}
+NGUEST=${LAB_NGUEST:-3}
+SHARE=$RUN/share
+
+rm -rf "$RUN"
+mkdir -p "$SHARE/out" "$SHARE/bin" "$RUN/disks"
+cp "$HERE"/share/*.sh "$SHARE/"
+for p in cagmad cagmactl cagma-agent cagma-memtask cagma-disktask cagma-hog \
+    cagma-labstat; do
+	[ ! -x "$TOP/build/bin/$p" ] || cp "$TOP/build/bin/$p" "$SHARE/bin/"
+done
+cp "$IMG/kver" "$SHARE/kver"
+{
+	echo "LAB_JOB=$JOB"
+	echo "LAB_NGUEST=$NGUEST"
+	env | grep -E '^LAB_[A-Z0-9_]+=[-A-Za-z0-9_.,: /]*$' |
+	    grep -v -E '^LAB_(JOB|NGUEST|CACHE|RUN)=' | sed "s/=\(.*\)/='\1'/"
+} > "$SHARE/lab.env"
+
+# Disks: vda = dom0 root; then per guest a root (the same image through
+# its own snapshot overlay), a swap disk and a data disk (fresh, sparse).
+drives=(-drive "file=$IMG/rootfs.ext4,format=raw,if=virtio,snapshot=on")
+for ((i = 0; i < NGUEST; i++)); do
+	drives+=(-drive "file=$IMG/rootfs.ext4,format=raw,if=virtio,snapshot=on")
+done
+for kind in swap data; do
+	for ((i = 0; i < NGUEST; i++)); do
+		truncate -s "${LAB_DISK_MB:-768}M" "$RUN/disks/$kind$i.img"
+		drives+=(-drive "file=$RUN/disks/$kind$i.img,format=raw,if=virtio,cache=none")
+	done
+done
+
+t0=$(date +%s)
+echo "run-lab: job=$JOB run=$RUN mem=${MEM_MB}M dom0=${DOM0_MB}M timeout=${TIMEOUT}s"
+# In -initrd, commas separate multiboot modules (a literal comma is ",,").
+timeout --kill-after=15 "$TIMEOUT" qemu-system-x86_64 \
+    -accel tcg,thread=multi,tb-size=256 -cpu max,-smap -smp 2 -m "$MEM_MB" \
+    -nodefaults -no-user-config -display none -monitor none \
+    -serial stdio -no-reboot \
+    -kernel "$IMG/xen-4.17-amd64" \
+    -append "console=com1 com1=115200,8n1 dom0_mem=${DOM0_MB}M,max:${DOM0_MB}M dom0_max_vcpus=1 noreboot" \
+    -initrd "$IMG/vmlinuz console=hvc0 root=/dev/vda rw init=/sbin/cagma-lab-init lab=dom0,$IMG/initrd.img" \
+    "${drives[@]}" \
+    -virtfs "local,path=$SHARE,mount_tag=share,security_model=none,id=share" \
+    -pidfile "$RUN/qemu.pid" </dev/null 2>&1 |
+    perl -MTime::HiRes=time -ne 'BEGIN { $| = 1; $t0 = time }
+	printf "[%7.2f] %s", time - $t0, $_' > "$RUN/console.log" &
+pipe=$!
+
+# Watch: live view, peak RSS, and stop QEMU (by its pid) if it is still up
+# 20 s after dom0's final marker.
+qpid="" hwm=0 done_at="" shown=0
+while kill -0 "$pipe" 2>/dev/null; do
+	[ -z "$qpid" ] && [ -s "$RUN/qemu.pid" ] && qpid=$(cat "$RUN/qemu.pid")
+	if [ -n "$qpid" ] && [ -r "/proc/$qpid/status" ]; then
+		h=$(awk '/VmHWM/ { print $2 }' "/proc/$qpid/status")
+		[ -n "$h" ] && hwm=$h
+	fi
+	if [ "${LAB_LIVE:-0}" = 1 ]; then
+		n=$(wc -l < "$RUN/console.log")
+		if [ "$n" -gt "$shown" ]; then
+			sed -n "$((shown + 1)),${n}p" "$RUN/console.log" |
+			    grep -a -E 'LIVE|LAB: ' | sed 's/\r$//'
+			shown=$n
+		fi
+	fi
+	if [ -z "$done_at" ] && grep -aq 'LAB-DONE' "$RUN/console.log"; then
+		done_at=$(date +%s)
+	fi
+	if [ -n "$done_at" ] && [ $(( $(date +%s) - done_at )) -gt 20 ] &&
+	    [ -n "$qpid" ]; then
+		kill "$qpid" 2>/dev/null
+	fi
+	sleep 1
+done
+wait "$pipe"
+rc=$?
+t1=$(date +%s)
+rm -rf "$RUN/disks"
+ln -sfn share/out "$RUN/out"
+{
+	echo "host: job=$JOB wall=$((t1 - t0)) s qemu_peak_rss=$((hwm / 1024)) MiB pipeline_rc=$rc"
+	grep -a 'LAB-DONE' "$RUN/console.log" || echo "host: no LAB-DONE marker (timeout or crash)"
+} | tee "$RUN/host-summary.txt"
+grep -aq 'LAB-DONE rc=0' "$RUN/console.log"

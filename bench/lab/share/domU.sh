@@ -1,0 +1,115 @@
+#!/bin/sh
+# domU.sh - guest side of the cagma Xen lab, run by /sbin/cagma-lab-init in
+# each PV guest (dom0 copied it to /lab with role.env and the workloads).
+# Sets up swap, starts the installed cagma-agent and the counter sampler,
+# checks that the guest cannot write its own memory/target, says
+# data/lab/ready, waits for data/lab/go, runs its role, says data/lab/done,
+# waits for data/lab/stop.  Output: /lab/out (dom0 copies it after power
+# off) and "DOMU:" lines on hvc0.
+L=/lab
+O=$L/out
+. "$L/lab.env"
+. "$L/role.env"
+log() { echo "DOMU: $*"; }
+lab_set() { xenstore-write "data/lab/$1" "$2"; }
+# wait_key KEY SECONDS
+wait_key() {
+	_n=0
+	while [ $_n -lt "$2" ]; do
+		xenstore-read "data/lab/$1" > /dev/null 2>&1 && return 0
+		sleep 1
+		_n=$((_n + 1))
+	done
+	return 1
+}
+# nth "a,b,c" N (0-based); empty past the end
+nth() {
+	echo "$1" | cut -d, -f$(($2 + 1))
+}
+
+role_idle() {
+	:
+}
+role_hog() {
+	"$L/bin/cagma-hog" ${LAB_HOG_ARGS:-16 500 768 60} > "$O/hog.log" 2>&1
+	log "hog: $(tail -n 1 "$O/hog.log")"
+}
+# role_phases: the paper's workloads.  Phase k runs nth(LAB_MEMTASKS, k)
+# memory tasks and nth(LAB_DISKTASKS, k) disk tasks, each LAB_PHASE_S long.
+role_phases() {
+	_k=0
+	while :; do
+		_m=$(nth "${LAB_MEMTASKS:-}" $_k)
+		_d=$(nth "${LAB_DISKTASKS:-}" $_k)
+		[ -z "$_m$_d" ] && break
+		log "phase $_k start mem=${_m:-0} disk=${_d:-0}"
+		_j=0
+		while [ $_j -lt "${_m:-0}" ]; do
+			"$L/bin/cagma-memtask" "${LAB_TASK_MIB:-48}" \
+			    "${LAB_PHASE_S:-30}" > "$O/p$_k-mem$_j.txt" 2>&1 &
+			_j=$((_j + 1))
+		done
+		_j=0
+		while [ $_j -lt "${_d:-0}" ]; do
+			"$L/bin/cagma-disktask" /dev/xvdc "${LAB_DISK_MIB:-512}" \
+			    "${LAB_PHASE_S:-30}" > "$O/p$_k-disk$_j.txt" 2>&1 &
+			_j=$((_j + 1))
+		done
+		wait_tasks
+		lab_set phase "$_k"
+		_k=$((_k + 1))
+	done
+}
+# wait for the phase's tasks only (the agent and sampler keep running)
+wait_tasks() {
+	while pgrep -f 'cagma-(memtask|disktask)' > /dev/null; do
+		sleep 1
+	done
+}
+
+log "up uptime=$(cut -d' ' -f1 /proc/uptime) name=$LAB_NAME role=$LAB_ROLE"
+modprobe -a xen-evtchn xenfs 2>/dev/null
+mount -t xenfs xenfs /proc/xen 2>/dev/null
+mkdir -p "$O"
+mkswap /dev/xvdb > /dev/null && swapon /dev/xvdb &&
+    log "swap $(grep SwapTotal /proc/meminfo | tr -s ' ')"
+AGENT=""
+if [ -x /usr/sbin/cagma-agent ]; then
+	/usr/sbin/cagma-agent ${LAB_AGENT_ARGS:---foreground} \
+	    > "$O/agent.log" 2>&1 &
+	AGENT=$!
+	log "agent started pid=$AGENT"
+else
+	log "no cagma-agent installed"
+fi
+"$L/bin/cagma-labstat" 1000 86400 xvdb xvdc > "$O/labstat.log" 2>&1 &
+STAT=$!
+
+# A guest must not be able to set its own balloon target.
+before=$(xenstore-read memory/target)
+if xenstore-write memory/target 4194304 2> "$O/target-write.err"; then
+	lab_set target_write allowed
+	log "target_write ALLOWED"
+else
+	lab_set target_write denied
+	log "target_write denied: $(cat "$O/target-write.err")"
+fi
+log "memory/target before=$before after=$(xenstore-read memory/target)"
+
+lab_set ready 1
+if wait_key go "${LAB_GO_WAIT_S:-900}"; then
+	log "go role=$LAB_ROLE uptime=$(cut -d' ' -f1 /proc/uptime)"
+	case "$LAB_ROLE" in
+	idle) role_idle ;;
+	hog) role_hog ;;
+	phases) role_phases ;;
+	*) log "unknown role $LAB_ROLE" ;;
+	esac
+	lab_set done 1
+	log "done uptime=$(cut -d' ' -f1 /proc/uptime)"
+	wait_key stop "${LAB_STOP_WAIT_S:-1800}"
+fi
+kill $STAT $AGENT 2>/dev/null
+swapoff -a 2>/dev/null
+sync
+log "exit"

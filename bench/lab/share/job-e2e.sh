@@ -1,0 +1,105 @@
+# job-e2e.sh - the end-to-end assertions on real Xen (sourced by dom0.sh).
+# Two guests: "hog" (starts small, runs a growing memory hog) and "idle".
+# cagmad runs the cagma policy.  Checks, one "CHECK name PASS|FAIL" each:
+#  target_write_<g>  (e) a guest's write to its own memory/target is refused
+#  record_<g>        (a) the agent's record appears in dom0's xenstore
+#  hog_grown         (b) cagmad raised the hog's target
+#  hog_memtotal      (b) the hog guest saw a larger MemTotal
+#  idle_shrunk       (c) the idle guest was shrunk ...
+#  idle_gradual      (c) ... in steps of at most max_shrink (+ slack) ...
+#  idle_floor        (c) ... and never below the floor (target and current)
+#  host_reserve      (d) host free memory never fell below the reserve
+#  cagmad_alive      cagmad still runs at the end
+E2E_FLOOR_KB=262144		# LAB_FLOOR default 256M
+E2E_SHRINK_KB=65536		# LAB_MAX_SHRINK default 64M
+E2E_RESERVE_MB=256		# LAB_RESERVE default 256M
+E2E_SLACK_KB=4096		# rounding: libxl, page granularity
+
+# target_watch NAME FILE: log "uptime target_kb" on every change
+e2e_target_watch() {
+	_p=/local/domain/$(lab_domid "$1")/memory/target
+	( xenstore-watch "$_p" | while read -r _x; do
+		echo "$(lab_up) $(xenstore-read "$_p")"
+	done ) >> "$2" 2>/dev/null &
+	WATCH_PIDS="$WATCH_PIDS $!"
+}
+
+lab_job() {
+	WATCH_PIDS=""
+	lab_guest 0 hog 384 1536 hog || return
+	lab_guest 1 idle 512 1024 idle || return
+	lab_wait_guests_ready 420 || return
+	for g in hog idle; do
+		d=$(lab_domid $g)
+		tw=$(xenstore-read /local/domain/$d/data/lab/target_write)
+		tg=$(xenstore-read /local/domain/$d/memory/target)
+		ok=0
+		[ "$tw" = denied ] && [ "$tg" != 4194304 ] && ok=1
+		lab_check target_write_$g $ok "guest write=$tw target now=$tg"
+	done
+	for g in hog idle; do
+		d=$(lab_domid $g)
+		ok=0
+		lab_wait_key /local/domain/$d/data/cagma/stats 120 && ok=1
+		lab_check record_$g $ok "version=$(xenstore-read /local/domain/$d/data/cagma/version 2>/dev/null)" \
+		    "stats=\"$(xenstore-read /local/domain/$d/data/cagma/stats 2>/dev/null | cut -c1-120)\""
+	done
+	hog_t0=$(xenstore-read /local/domain/$(lab_domid hog)/memory/target)
+	idle_t0=$(xenstore-read /local/domain/$(lab_domid idle)/memory/target)
+	echo "$(lab_up) $idle_t0" > "$OUT/idle-targets.txt"
+	e2e_target_watch idle "$OUT/idle-targets.txt"
+	lab_cagmad cagma || return
+	lab_view 5
+	lab_sampler "$OUT/samples.txt"
+	lab_go
+	d=$(lab_domid hog)
+	lab_wait_key /local/domain/$d/data/lab/done "${LAB_HOG_WAIT_S:-420}" ||
+	    lab_res "hog did not finish in ${LAB_HOG_WAIT_S:-420} s"
+	sleep "${LAB_SETTLE_S:-20}"
+	lab_stop_bg
+	for p in $WATCH_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	ok=0
+	kill -0 "$CAGMAD_PID" 2>/dev/null && ok=1
+	lab_check cagmad_alive $ok "pid=$CAGMAD_PID"
+	lab_stop_guests 90
+	lab_collect
+	COLLECTED=1
+	e2e_verdicts
+}
+
+e2e_verdicts() {
+	hog_max=$(awk '$2 == "hog" && $4 > m { m = $4 } END { print m + 0 }' "$OUT/samples.txt")
+	ok=0
+	[ "$hog_max" -gt $((hog_t0 + 32768)) ] && ok=1
+	lab_check hog_grown $ok "target start=$hog_t0 max=$hog_max kB"
+	mt=$(awk '/^labstat/ { for (i = 1; i <= NF; i++) if ($i ~ /^memtotal_kb=/) {
+		split($i, a, "="); if (first == "") first = a[2]; if (a[2] > max) max = a[2] } }
+		END { print first + 0, max + 0 }' "$OUT/hog/labstat.log" 2>/dev/null)
+	set -- $mt
+	ok=0
+	[ "${2:-0}" -gt $((${1:-0} + 32768)) ] && ok=1
+	lab_check hog_memtotal $ok "guest MemTotal first=${1:-?} max=${2:-?} kB"
+	set -- $(awk -v fl=$E2E_FLOOR_KB -v st=$((E2E_SHRINK_KB + E2E_SLACK_KB)) '
+		NR == 1 { first = $2; min = $2 }
+		NR > 1 && prev - $2 > big { big = prev - $2 }
+		NR > 1 && $2 < prev { steps++ }
+		{ if ($2 < min) min = $2; prev = $2; last = $2 }
+		END { print first + 0, last + 0, min + 0, steps + 0, big + 0 }' \
+		"$OUT/idle-targets.txt")
+	ok=0
+	[ "$2" -lt "$1" ] && ok=1
+	lab_check idle_shrunk $ok "target first=$1 last=$2 kB"
+	ok=0
+	[ "$4" -ge 2 ] && [ "$5" -le $((E2E_SHRINK_KB + E2E_SLACK_KB)) ] && ok=1
+	lab_check idle_gradual $ok "decreases=$4 largest_step=$5 kB (max_shrink $E2E_SHRINK_KB)"
+	cur_min=$(awk '$2 == "idle" { if (m == "" || $5 < m) m = $5 } END { print m + 0 }' "$OUT/samples.txt")
+	ok=0
+	[ "$3" -ge $E2E_FLOOR_KB ] && [ "$cur_min" -ge $((E2E_FLOOR_KB / 1024 - 2)) ] && ok=1
+	lab_check idle_floor $ok "min target=$3 kB, min current=$cur_min MiB, floor=$E2E_FLOOR_KB kB"
+	free_min=$(awk '{ if (m == "" || $6 < m) m = $6 } END { print m + 0 }' "$OUT/samples.txt")
+	ok=0
+	[ "$free_min" -ge $((E2E_RESERVE_MB - E2E_SLACK_KB / 1024)) ] && ok=1
+	lab_check host_reserve $ok "min host free=$free_min MiB, reserve=$E2E_RESERVE_MB MiB"
+}

@@ -1,0 +1,254 @@
+# lib.sh - dom0 helpers for the lab jobs (sourced by dom0.sh; POSIX sh).
+# Markers on the console: "LAB: ..." results, "LIVE ..." the live view,
+# "LAB: CHECK name PASS|FAIL detail" the e2e assertions, "LAB-DONE rc=N".
+LAB_FAILED=0
+CAGMAD_PID=""
+VIEW_PID=""
+SAMPLER_PID=""
+TAIL_PIDS=""
+GUESTS=""
+SOCK=/run/cagma/cagmad.sock
+LETTERS="b c d e f g h i j k l m n o p q r s t u v w x y z"
+
+# Seconds of uptime with hundredths, without forking.
+lab_up() {
+	read -r _up _idle < /proc/uptime
+	echo "$_up"
+}
+lab_res() {
+	echo "LAB: $*"
+	echo "$*" >> "$OUT/results.txt"
+}
+lab_fail() {
+	lab_res "FAIL $*"
+	LAB_FAILED=1
+}
+# lab_check NAME OK(0/1) DETAIL...: one e2e assertion
+lab_check() {
+	_n=$1 _ok=$2
+	shift 2
+	if [ "$_ok" = 1 ]; then
+		lab_res "CHECK $_n PASS $*"
+	else
+		lab_res "CHECK $_n FAIL $*"
+		LAB_FAILED=1
+	fi
+}
+# lab_dev N: the N-th (0-based) extra virtio disk, /dev/vdb for N=0
+lab_dev() {
+	set -- $(echo $LETTERS | cut -d' ' -f$(($1 + 1)))
+	echo "/dev/vd$1"
+}
+
+# Xen services: xenstored, xen-init-dom0, xenconsoled (Debian sysv script).
+lab_services() {
+	modprobe -a xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs \
+	    xen-blkback
+	export XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"
+	mkdir -p /var/log/xen/console /var/lib/xen /run/cagma
+	/etc/init.d/xen start > "$OUT/xen-start.log" 2>&1 || return 1
+	xl info > "$OUT/xl-info.txt" 2>&1 || return 1
+	lab_res "xen_up uptime=$(lab_up) free_mb=$(lab_free_mb)"
+}
+lab_free_mb() {
+	xl info 2>/dev/null | sed -n 's/^free_memory *: *//p'
+}
+
+# lab_guest IDX NAME MEM_MB MAXMEM_MB ROLE: put the lab files, the agent
+# and the job on the guest's root disk, then xl create it.
+lab_guest() {
+	_i=$1 _name=$2 _mem=$3 _max=$4 _role=$5
+	_root=$(lab_dev "$_i")
+	_swap=$(lab_dev $((_i + LAB_NGUEST)))
+	_data=$(lab_dev $((_i + 2 * LAB_NGUEST)))
+	mount "$_root" /mnt/domu || { lab_fail "$_name: mount $_root"; return 1; }
+	rm -rf /mnt/domu/lab
+	mkdir -p /mnt/domu/lab/bin /mnt/domu/lab/out
+	cp "$S/domU.sh" "$S/lab.env" /mnt/domu/lab/
+	cp "$S"/bin/cagma-memtask "$S"/bin/cagma-disktask "$S"/bin/cagma-hog \
+	    "$S"/bin/cagma-labstat /mnt/domu/lab/bin/
+	# install the agent like a package would; domU.sh starts it at boot
+	if [ -x "$S/bin/cagma-agent" ]; then
+		install -m 755 "$S/bin/cagma-agent" /mnt/domu/usr/sbin/cagma-agent
+	else
+		rm -f /mnt/domu/usr/sbin/cagma-agent
+	fi
+	echo "LAB_NAME=$_name LAB_ROLE=$_role" > /mnt/domu/lab/role.env
+	umount /mnt/domu
+	cat > "/tmp/$_name.cfg" <<CFG
+name    = "$_name"
+type    = "pv"
+kernel  = "/boot/vmlinuz-$(cat "$S/kver")"
+ramdisk = "/boot/initrd-lab.img"
+extra   = "console=hvc0 root=/dev/xvda rw init=/sbin/cagma-lab-init lab=domU"
+memory  = $_mem
+maxmem  = $_max
+vcpus   = 1
+disk    = [ "phy:$_root,xvda,w", "phy:$_swap,xvdb,w", "phy:$_data,xvdc,w" ]
+on_poweroff = "destroy"
+on_reboot   = "destroy"
+on_crash    = "destroy"
+CFG
+	cp "/tmp/$_name.cfg" "$OUT/"
+	echo "$_root" > "/tmp/$_name.root"
+	_t=$(lab_up)
+	if ! xl create "/tmp/$_name.cfg" > "$OUT/xl-create-$_name.log" 2>&1; then
+		cat "$OUT/xl-create-$_name.log"
+		lab_fail "$_name: xl create"
+		return 1
+	fi
+	GUESTS="$GUESTS $_name"
+	( tail -n +1 -F "/var/log/xen/console/guest-$_name.log" 2>/dev/null |
+	    sed -u "s/^/[$_name] /" ) &
+	TAIL_PIDS="$TAIL_PIDS $!"
+	lab_res "created $_name domid=$(xl domid "$_name") mem=$_mem maxmem=$_max role=$_role in $(lab_since "$_t") s"
+}
+lab_since() {
+	awk -v a="$1" -v b="$(lab_up)" 'BEGIN { printf "%.1f", b - a }'
+}
+lab_domid() {
+	xl domid "$1" 2>/dev/null
+}
+# lab_wait_key PATH SECONDS: wait until xenstore PATH exists
+lab_wait_key() {
+	_n=0
+	while [ $_n -lt $(($2 * 2)) ]; do
+		xenstore-read "$1" > /dev/null 2>&1 && return 0
+		sleep 0.5
+		_n=$((_n + 1))
+	done
+	return 1
+}
+# lab_wait_guests_ready SECONDS: every guest wrote data/lab/ready
+lab_wait_guests_ready() {
+	for _g in $GUESTS; do
+		_d=$(lab_domid "$_g")
+		lab_wait_key "/local/domain/$_d/data/lab/ready" "$1" ||
+		    { lab_fail "$_g: not ready after $1 s"; return 1; }
+		lab_res "$_g ready uptime=$(lab_up)"
+	done
+}
+# lab_go: start every guest's job at the same moment
+lab_go() {
+	for _g in $GUESTS; do
+		xenstore-write "/local/domain/$(lab_domid "$_g")/data/lab/go" 1
+	done
+	lab_res "go uptime=$(lab_up)"
+}
+
+# lab_cagmad POLICY: write a config and start cagmad --backend xen as root
+lab_cagmad() {
+	if [ ! -x "$S/bin/cagmad" ]; then
+		lab_fail "no cagmad binary on the share"
+		return 1
+	fi
+	mkdir -p /etc/cagma /run/cagma
+	cat > /etc/cagma/cagmad.conf <<CONF
+[global]
+policy = $1
+reserve = ${LAB_RESERVE:-256M}
+floor = ${LAB_FLOOR:-256M}
+max_shrink = ${LAB_MAX_SHRINK:-64M}
+CONF
+	cp /etc/cagma/cagmad.conf "$OUT/cagmad.conf"
+	"$S/bin/cagmad" --backend xen --foreground --verbose \
+	    --config /etc/cagma/cagmad.conf --socket "$SOCK" \
+	    > "$OUT/cagmad.log" 2>&1 &
+	CAGMAD_PID=$!
+	sleep 2
+	if ! kill -0 "$CAGMAD_PID" 2>/dev/null; then
+		cat "$OUT/cagmad.log"
+		lab_fail "cagmad exited at start"
+		return 1
+	fi
+	lab_res "cagmad started policy=$1 pid=$CAGMAD_PID"
+}
+# lab_view SECONDS: live view, cagmactl status every SECONDS
+lab_view() {
+	( while :; do
+		"$S/bin/cagmactl" --socket "$SOCK" status 2>&1 |
+		    sed "s/^/LIVE [t=$(lab_up)] /"
+		sleep "$1"
+	done ) &
+	VIEW_PID=$!
+}
+# lab_sampler FILE: every 2 s one line per guest:
+# "t name domid target_kb current_mb free_mb" (dom0's facts)
+lab_sampler() {
+	( while :; do
+		_t=$(lab_up)
+		_free=$(lab_free_mb)
+		xl list 2>/dev/null | while read -r _n _id _mem _rest; do
+			case " $GUESTS " in *" $_n "*) ;; *) continue ;; esac
+			_tg=$(xenstore-read "/local/domain/$_id/memory/target" 2>/dev/null)
+			echo "$_t $_n $_id ${_tg:-0} $_mem ${_free:-0}"
+		done
+		sleep 2
+	done ) >> "$1" &
+	SAMPLER_PID=$!
+}
+lab_stop_bg() {
+	for _p in $VIEW_PID $SAMPLER_PID; do
+		kill "$_p" 2>/dev/null
+	done
+	VIEW_PID="" SAMPLER_PID=""
+}
+# lab_stop_guests SECONDS: ask every guest to finish, wait, destroy leftovers
+lab_stop_guests() {
+	for _g in $GUESTS; do
+		_d=$(lab_domid "$_g") &&
+		    xenstore-write "/local/domain/$_d/data/lab/stop" 1 2>/dev/null
+	done
+	_n=0
+	while [ $_n -lt "$1" ]; do
+		_left=0
+		for _g in $GUESTS; do
+			lab_domid "$_g" > /dev/null && _left=1
+		done
+		[ $_left = 0 ] && break
+		sleep 1
+		_n=$((_n + 1))
+	done
+	for _g in $GUESTS; do
+		if lab_domid "$_g" > /dev/null; then
+			lab_res "$_g did not power off, destroying"
+			xl destroy "$_g"
+		fi
+	done
+}
+# lab_collect: copy every guest's /lab/out and console log to the share
+lab_collect() {
+	for _g in $GUESTS; do
+		mkdir -p "$OUT/$_g"
+		cp "/var/log/xen/console/guest-$_g.log" "$OUT/$_g/console.log" 2>/dev/null
+		_root=$(cat "/tmp/$_g.root")
+		if mount -o ro "$_root" /mnt/domu 2>/dev/null; then
+			cp -r /mnt/domu/lab/out/. "$OUT/$_g/" 2>/dev/null
+			umount /mnt/domu
+		fi
+	done
+}
+lab_wrapup() {
+	lab_stop_bg
+	[ -n "$GUESTS" ] && lab_stop_guests 60
+	if [ -n "$CAGMAD_PID" ]; then
+		kill "$CAGMAD_PID" 2>/dev/null
+		sleep 1
+	fi
+	[ -n "$GUESTS" ] && [ -z "${COLLECTED:-}" ] && lab_collect
+	for _p in $TAIL_PIDS; do
+		kill "$_p" 2>/dev/null
+	done
+	cp /var/log/xen/xl-*.log "$OUT/" 2>/dev/null
+	if [ "$LAB_FAILED" != 0 ]; then
+		echo "===== cagmad log (tail) ====="
+		tail -n 60 "$OUT/cagmad.log" 2>/dev/null
+		for _g in $GUESTS; do
+			echo "===== $_g console (tail) ====="
+			tail -n 40 "$OUT/$_g/console.log" 2>/dev/null
+		done
+	fi
+	lab_res "dom0_end uptime=$(lab_up)"
+	sync
+	echo "LAB-DONE rc=$LAB_FAILED"
+}

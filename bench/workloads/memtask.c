@@ -1,0 +1,88 @@
+/*
+ * cagma-memtask - the paper's fixed-access memory task ("FixedAccMem").
+ *
+ * usage: cagma-memtask MIB SECONDS [SEED]
+ * Allocates MIB MiB, touches every 4 KiB page once, then runs batches until
+ * SECONDS have passed: one batch writes one byte in each of MIB*256 pages
+ * picked at random (4 KiB stride).  Without memory pressure a batch takes
+ * milliseconds; when the guest swaps, it takes seconds.
+ * Prints one line:
+ *   memtask mib=M touch_ms=T batches=N mean_ms=.. p50_ms=.. p95_ms=.. max_ms=..
+ * Exit status 0, or 1 on bad arguments / allocation failure.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mtime.h"
+#include "wl.h"
+
+#define PAGE_BYTES	4096
+#define MIB_MAX		65536	/* 64 GiB */
+#define SECONDS_MAX	86400
+
+static uint64_t
+run_batch(volatile unsigned char *mem, uint64_t npages, uint64_t *seed)
+{
+	uint64_t t0 = mtime_us(), i;
+
+	for (i = 0; i < npages; i++)
+		mem[(wl_rand64(seed) % npages) * PAGE_BYTES]++;
+	return mtime_us() - t0;
+}
+
+static void
+print_ms(const char *key, uint64_t us)
+{
+	printf(" %s=%llu.%03llu", key, (unsigned long long)(us / 1000),
+	    (unsigned long long)(us % 1000));
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct wl_stats st;
+	uint64_t mib, seconds, seed = 0x9e3779b97f4a7c15ULL, npages, i;
+	uint64_t t0_ms, touch_us;
+	volatile unsigned char *mem;
+	size_t bytes;
+
+	if (argc < 3 || argc > 4) {
+		fprintf(stderr, "usage: cagma-memtask MIB SECONDS [SEED]\n");
+		return 1;
+	}
+	if (wl_arg_u64("cagma-memtask", "MIB", argv[1], 1, MIB_MAX, &mib) ||
+	    wl_arg_u64("cagma-memtask", "SECONDS", argv[2], 0, SECONDS_MAX,
+	    &seconds) ||
+	    (argc == 4 && wl_arg_u64("cagma-memtask", "SEED", argv[3], 1,
+	    UINT64_MAX, &seed)))
+		return 1;
+	seed ^= (uint64_t)getpid() << 32;
+	if (seed == 0)
+		seed = 1;
+	bytes = (size_t)mib << 20;
+	npages = bytes / PAGE_BYTES;
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		perror("cagma-memtask: mmap");
+		return 1;
+	}
+	t0_ms = mtime_ms();
+	for (i = 0; i < npages; i++)
+		mem[i * PAGE_BYTES] = (unsigned char)i;
+	touch_us = mtime_ms() * 1000 - t0_ms * 1000;
+	while (mtime_ms() - t0_ms < seconds * 1000)
+		wl_stats_add(&st, run_batch(mem, npages, &seed));
+	printf("memtask mib=%llu batches=%llu", (unsigned long long)mib,
+	    (unsigned long long)st.n);
+	print_ms("touch_ms", touch_us);
+	print_ms("mean_ms", wl_stats_mean_us(&st));
+	print_ms("p50_ms", wl_stats_pct_us(&st, 50));
+	print_ms("p95_ms", wl_stats_pct_us(&st, 95));
+	print_ms("max_ms", st.max_us);
+	printf("\n");
+	return 0;
+}

@@ -1,0 +1,42 @@
+# mk/lab.mk - the Xen lab (issue 8): in-guest workloads, image, e2e, bench.
+#
+#   make lab          build the workloads and the cached lab image
+#   make demo-lab     boot the lab and run the short demo scenario
+#   make bench-lab    the paper's experiment on the lab (LAB_RUNS, LAB_PHASE_S,
+#                     LAB_POLICIES knobs; see bench/lab/bench-lab.sh)
+#   make e2e          (top-level) runs tests/e2e/run.sh, which uses this lab
+# The image lives in $(LAB_CACHE) (default /var/cache/cagma-lab), outside the
+# clone; it is rebuilt only when bench/lab/build-image.sh, lab-init or the
+# package list change.
+
+DEPS_PKGS += qemu-system-x86 debootstrap e2fsprogs
+BENCH_TARGETS += bench-lab
+
+WL_PROGS := $(B)/bin/cagma-memtask $(B)/bin/cagma-disktask \
+            $(B)/bin/cagma-hog $(B)/bin/cagma-labstat
+PROGS += $(WL_PROGS)
+
+$(B)/bin/cagma-%: $(call obj,bench/workloads/%.c) \
+    $(call obj,bench/workloads/wl.c) $(LIB_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+.PHONY: lab lab-image lab-workloads demo-lab bench-lab
+lab-workloads: $(WL_PROGS)
+
+lab-image:
+	bench/lab/build-image.sh
+
+lab: all lab-workloads lab-image
+
+demo-lab: deps lab
+	bench/lab/demo.sh
+
+bench-lab: deps lab
+	bench/lab/bench-lab.sh
+
+# mk files are included before the top-level "all:"; keep it the default
+.DEFAULT_GOAL := all
+
+# keep the objects (pattern-rule chains would delete them as intermediates)
+.SECONDARY: $(call obj,$(wildcard bench/workloads/*.c))
