@@ -3,12 +3,14 @@
 #   libfakexen.so  LD_PRELOAD shim for /usr/lib/xen-4.17/bin/xenstored
 #   fakeguest      runs a libxenstore program as guest domain N
 #   xstool         dom0 helper: layout, introduce/release, probes, raw latency
+#   cagma-lat      urgent record -> new target latency; hostile-record flood
 # `make integration` runs tests/integration/run.sh; `make bench-latency`
 # writes bench/results/latency.csv.
 
 INTEG_DIR  := $(B)/integration
 INTEG_SHIM := $(INTEG_DIR)/libfakexen.so
-INTEG_BINS := $(INTEG_SHIM) $(INTEG_DIR)/fakeguest $(INTEG_DIR)/xstool
+INTEG_BINS := $(INTEG_SHIM) $(INTEG_DIR)/fakeguest $(INTEG_DIR)/xstool \
+              $(INTEG_DIR)/cagma-lat
 INTEG_XEN_LIBS = $(shell pkg-config --libs xenstore 2>/dev/null || echo -lxenstore)
 
 # The shim is preloaded into an uninstrumented xenstored: no sanitizers, and
@@ -30,6 +32,10 @@ $(INTEG_DIR)/fakeguest: $(call obj,tests/integration/fakeguest.c \
 
 $(INTEG_DIR)/xstool: $(call obj,tests/integration/xstool.c \
     tests/integration/xsdom.c) $(LIB_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(INTEG_XEN_LIBS)
+
+$(INTEG_DIR)/cagma-lat: $(call obj,tests/integration/latency.c) $(LIB_COMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(INTEG_XEN_LIBS)
 

@@ -128,3 +128,28 @@ it_finish() {
 	[ "$IT_FAILS" -eq 0 ]
 	exit $?
 }
+
+# proc_fixture DIR MEMTOTAL MEMFREE MEMAVAIL PSWPIN [PGSCAN_KSWAPD]
+# Write a fake procfs (meminfo, vmstat, pressure/memory) for cagma-agent
+# --proc DIR.  Values are fixed width and rewritten in place (same length,
+# one write) so the agent's pread() never sees a half-written file.
+proc_fixture() {
+	local dir=$1 t=$2 f=$3 a=$4 pin=$5 scan=${6:-0}
+	mkdir -p "$dir/pressure"
+	printf 'MemTotal:       %12d kB\nMemFree:        %12d kB\nMemAvailable:   %12d kB\nBuffers:        %12d kB\nCached:         %12d kB\nSwapCached:     %12d kB\nSwapTotal:      %12d kB\nSwapFree:       %12d kB\n' \
+		"$t" "$f" "$a" 1024 $((a / 2)) 0 1048576 $((1048576 - pin * 4 % 1048576)) |
+		dd of="$dir/meminfo" conv=notrunc status=none
+	printf 'pgmajfault %012d\npswpin %012d\npswpout %012d\npgscan_kswapd %012d\npgsteal_kswapd %012d\nworkingset_refault_anon %012d\nworkingset_refault_file %012d\noom_kill %012d\n' \
+		"$pin" "$pin" "$pin" "$scan" "$scan" 0 "$pin" 0 |
+		dd of="$dir/vmstat" conv=notrunc status=none
+	printf 'some avg10=0.00 avg60=0.00 avg300=0.00 total=%012d\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=%012d\n' \
+		$((pin * 100)) $((pin * 50)) |
+		dd of="$dir/pressure/memory" conv=notrunc status=none
+}
+
+# rec_field FIELD RECORD : print one field's value from a stats record.
+rec_field() {
+	echo " $2 " | sed -n "s/.* $1=\([0-9]*\) .*/\1/p"
+}
+
+stats_of() { xs_read "/local/domain/$1/data/cagma/stats"; }
