@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "policy.h"
 
 #define CFG_PATH_DEFAULT	"/etc/cagma/cagmad.conf"

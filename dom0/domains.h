@@ -47,6 +47,8 @@ struct dom {
 	uint64_t progress_ms;		/* last movement toward the target */
 	uint64_t gap_kb;		/* |target - current| at that time */
 	uint64_t retry_ms;		/* last time the target was re-sent */
+	uint64_t dry_kb;		/* --dry-run: last target logged */
+	uint64_t urgent_ms;		/* last emergency round for it */
 	enum dom_stall stall;
 	enum policy_reason reason;	/* last target change */
 	struct log_ratelimit rl;

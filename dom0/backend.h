@@ -1,0 +1,62 @@
+/*
+ * backend.h - domain control behind one small interface.
+ *
+ * "xen": libxl + libxenctrl (balloon.c).  "sim": domains are the children of
+ * /local/domain in xenstore, balloons are simulated (backend_sim.c).  The
+ * daemon code is the same for both.
+ */
+#ifndef CAGMA_DOM0_BACKEND_H
+#define CAGMA_DOM0_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "xsio.h"
+
+/* One domain as the backend sees it; KiB, trusted. */
+struct be_dom {
+	uint32_t domid;
+	uint64_t current_kb;
+	bool dying;		/* dying or shut down: leave it alone */
+};
+
+struct backend;
+
+struct backend_ops {
+	const char *name;
+	/* All domains (incl. 0); only on introduce/release. 0 or -errno. */
+	int (*list)(struct backend *be, struct be_dom *out, size_t max,
+	    size_t *n_out);
+	/* Balloon current of one domain.  -ENOENT if it is gone. */
+	int (*current)(struct backend *be, uint32_t domid,
+	    uint64_t *current_kb_out);
+	/* Set the balloon target (the only writer).  0 or -errno. */
+	int (*set_target)(struct backend *be, uint32_t domid,
+	    uint64_t target_kb);
+	/* Host free memory, KiB.  0 or -errno. */
+	int (*free_memory)(struct backend *be, uint64_t *free_kb_out);
+	/* Advance simulated time (sim only; may be NULL). */
+	void (*tick)(struct backend *be, uint64_t now_ms);
+	void (*close)(struct backend *be);
+};
+
+struct backend {
+	const struct backend_ops *ops;
+	struct xsio *xs;		/* shared with the daemon */
+	const struct cagmad_cfg *cfg;	/* live config (reloads included) */
+	void *priv;
+};
+
+/* Open a backend by name ("xen" or "sim").  0, -ENOENT (unknown) or -errno. */
+int backend_open(struct backend *be, const char *name, struct xsio *xs,
+    const struct cagmad_cfg *cfg);
+
+/* Xen backend (balloon.c): libxl context, created once. */
+int backend_xen_open(struct backend *be);
+
+/* Simulated backend (backend_sim.c). */
+int backend_sim_open(struct backend *be);
+
+#endif

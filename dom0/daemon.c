@@ -1,0 +1,518 @@
+/*
+ * daemon.c - cagmad's core: discovery, records, rounds, emergencies, actuator.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "metrics.h"
+#include "mtime.h"
+#include "num.h"
+
+#define DAEMON_TOK_INTRO	"intro"
+#define DAEMON_TOK_RELEASE	"release"
+
+int
+daemon_policy_check(const char *name)
+{
+	return policy_find(name) != NULL ? 0 : -ENOENT;
+}
+
+int
+daemon_set_policy(struct cagmad *c)
+{
+	const struct policy_ops *ops;
+
+	ops = c->cfg.policy[0] != '\0' ? policy_find(c->cfg.policy) :
+	    policy_all[0];
+	if (ops == NULL)
+		return -ENOENT;
+	c->ops = ops;
+	cfg_policy_cfg(&c->cfg, &c->pcfg);
+	return 0;
+}
+
+static void
+daemon_stats_path(uint32_t domid, char *buf, size_t len)
+{
+	snprintf(buf, len, "/local/domain/%u/%s", domid, CG_PATH_STATS);
+}
+
+/* Per-domain settings from the config, by the toolstack-written name. */
+static void
+daemon_apply_settings(struct cagmad *c, struct dom *d)
+{
+	struct cfg_dom_settings s;
+
+	cfg_match(&c->cfg, d->name, &s);
+	d->vm.floor_kb = s.floor_kb;
+	d->vm.max_kb = d->static_max_kb;
+	if (s.max_kb != 0 && s.max_kb < d->vm.max_kb)
+		d->vm.max_kb = s.max_kb;
+	d->vm.weight = s.weight;
+	d->vm.enabled = s.enabled;
+	d->ops = s.policy[0] != '\0' ? policy_find(s.policy) : NULL;
+}
+
+static void
+daemon_add(struct cagmad *c, const struct be_dom *b)
+{
+	char path[XSIO_PATH_MAX], raw[DOM_NAME_MAX], tok[XSIO_TOKEN_MAX];
+	uint64_t max_kb = 0, target_kb = b->current_kb;
+	struct dom *d;
+	size_t len = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max",
+	    b->domid);
+	if (xsio_read_u64(c->xs, path, CG_MAX_KB, &max_kb) != 0)
+		max_kb = b->current_kb;	/* unknown ceiling: never grow */
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/target",
+	    b->domid);
+	if (xsio_read_u64(c->xs, path, CG_MAX_KB, &target_kb) != 0)
+		target_kb = b->current_kb;
+	d = dom_add(c->tbl, b->domid, b->current_kb, target_kb, max_kb);
+	if (d == NULL)
+		fatalx("out of memory adding domain %u", b->domid);
+	snprintf(path, sizeof(path), "/local/domain/%u/name", b->domid);
+	rc = xsio_read(c->xs, path, raw, sizeof(raw), &len);
+	if (rc == 0)
+		log_escape(d->name, sizeof(d->name), raw, len);
+	else
+		snprintf(d->name, sizeof(d->name), "domain-%u", b->domid);
+	daemon_apply_settings(c, d);
+	daemon_stats_path(b->domid, path, sizeof(path));
+	snprintf(tok, sizeof(tok), "s%u", b->domid);
+	rc = xsio_watch(c->xs, path, tok);
+	if (rc != 0)
+		log_warnx("domid %u: watch %s: %s", b->domid, path,
+		    strerror(-rc));
+	log_info("domid %u: tracking '%s' (current %llu KiB, target %llu KiB, "
+	    "max %llu KiB)", d->domid, d->name,
+	    (unsigned long long)d->vm.current_kb,
+	    (unsigned long long)d->vm.target_kb,
+	    (unsigned long long)d->vm.max_kb);
+}
+
+static void
+daemon_drop(struct cagmad *c, struct dom *d)
+{
+	char path[XSIO_PATH_MAX], tok[XSIO_TOKEN_MAX];
+
+	daemon_stats_path(d->domid, path, sizeof(path));
+	snprintf(tok, sizeof(tok), "s%u", d->domid);
+	(void)xsio_unwatch(c->xs, path, tok);	/* may already be gone */
+	log_info("domid %u: gone", d->domid);
+	dom_remove(c->tbl, d);
+}
+
+/* List domains and diff against the table (@releaseDomain has no domid). */
+static int
+daemon_rescan(struct cagmad *c, uint64_t now_ms)
+{
+	struct dom *d;
+	size_t i, n = 0;
+	int rc;
+
+	c->rescan = false;
+	c->rescan_ms = now_ms;
+	rc = c->be.ops->list(&c->be, c->listing, DOM_ID_MAX, &n);
+	if (rc != 0) {
+		log_warnx("listing domains: %s", strerror(-rc));
+		return rc;
+	}
+	for (i = 0; i < c->tbl->n; i++)
+		c->tbl->list[i]->seen = false;
+	for (i = 0; i < n; i++) {
+		if (c->listing[i].domid >= DOM_ID_MAX || c->listing[i].dying)
+			continue;
+		if (c->listing[i].domid == 0 && !c->cfg.balloon_dom0)
+			continue;
+		d = dom_find(c->tbl, c->listing[i].domid);
+		if (d == NULL)
+			daemon_add(c, &c->listing[i]);
+		d = dom_find(c->tbl, c->listing[i].domid);
+		d->seen = true;
+	}
+	for (i = 0; i < c->tbl->n;) {
+		d = c->tbl->list[i];
+		if (!d->seen)
+			daemon_drop(c, d);	/* list[i] now holds another */
+		else
+			i++;
+	}
+	return 0;
+}
+
+static void
+daemon_log_reject(struct dom *d, const struct dom_reject *why,
+    uint64_t now_ms)
+{
+	uint32_t sup = 0;
+
+	if (!log_ratelimit(&d->rl, now_ms, &sup))
+		return;
+	log_warnx("domid %u: rejected record: %s%s%s (%u similar "
+	    "suppressed)", d->domid, why->what,
+	    why->field >= 0 ? " in field " : "",
+	    why->field >= 0 ? cg_fields[why->field].name : "", sup);
+}
+
+/* Read one domain's record once; returns true if it is urgent. */
+static bool
+daemon_read(struct cagmad *c, struct dom *d, uint64_t now_ms)
+{
+	char path[XSIO_PATH_MAX], untrusted[CG_RECORD_MAX_LEN + 1];
+	struct dom_reject why = { "", -1 };
+	const struct policy_ops *ops;
+	size_t len = 0;
+	int rc;
+
+	d->dirty = false;
+	daemon_stats_path(d->domid, path, sizeof(path));
+	rc = xsio_read(c->xs, path, untrusted, sizeof(untrusted), &len);
+	if (rc == -E2BIG) {
+		d->rejected++;
+		d->urgent = false;
+		d->bad = true;
+		why.what = "record too long";
+		dom_update_state(d, now_ms, c->cfg.stale_ms);
+		daemon_log_reject(d, &why, now_ms);
+		return false;
+	}
+	if (rc != 0)
+		return false;	/* no agent yet, or the domain is going */
+	rc = dom_record(d, untrusted, len, now_ms, &why);
+	if (rc == -EINVAL) {
+		dom_update_state(d, now_ms, c->cfg.stale_ms);
+		daemon_log_reject(d, &why, now_ms);
+		return false;
+	}
+	if (rc != 0)
+		return false;
+	ops = d->ops != NULL ? d->ops : c->ops;
+	policy_observe(ops, &c->pcfg, &d->vm, now_ms);
+	dom_update_state(d, now_ms, c->cfg.stale_ms);
+	if (d->urgent && mtime_since_ms(now_ms, d->urgent_ms) >=
+	    DAEMON_URGENT_GAP_MS)
+		return true;
+	d->urgent = false;
+	sched_note_record(&c->sched);
+	return false;
+}
+
+/* Drain every queued watch event: O(1) work each. */
+static int
+daemon_drain(struct cagmad *c)
+{
+	char path[XSIO_PATH_MAX], tok[XSIO_TOKEN_MAX];
+	uint64_t id;
+	struct dom *d;
+	int i, rc;
+
+	for (i = 0; i < DAEMON_DRAIN_MAX; i++) {
+		rc = xsio_next_event(c->xs, path, sizeof(path), tok,
+		    sizeof(tok));
+		if (rc <= 0)
+			return rc;
+		if (tok[0] == 's' && num_parse_u64(tok + 1, strlen(tok + 1),
+		    0, DOM_ID_MAX - 1, &id) == 0) {
+			d = dom_find(c->tbl, (uint32_t)id);
+			if (d != NULL && !d->dirty) {
+				d->dirty = true;
+				c->dirty[c->n_dirty++] = d->domid;
+			}
+		} else if (strcmp(tok, DAEMON_TOK_INTRO) == 0 ||
+		    strcmp(tok, DAEMON_TOK_RELEASE) == 0) {
+			c->rescan = true;
+		}
+	}
+	return 0;
+}
+
+/* Check one target again before acting: the policy is not trusted blindly. */
+static bool
+daemon_target_ok(const struct dom *d, uint64_t target_kb)
+{
+	uint64_t low = d->vm.floor_kb < d->vm.current_kb ? d->vm.floor_kb :
+	    d->vm.current_kb;
+
+	return d->vm.enabled && target_kb <= d->vm.max_kb &&
+	    target_kb >= low && target_kb > 0;
+}
+
+static void
+daemon_apply(struct cagmad *c, const struct vm_target *t, uint64_t now_ms)
+{
+	struct dom *d = dom_find(c->tbl, t->domid);
+	uint64_t old;
+	int rc;
+
+	if (d == NULL || t->target_kb == d->vm.target_kb)
+		return;
+	if (!daemon_target_ok(d, t->target_kb)) {
+		log_warnx("domid %u: policy %s asked for %llu KiB outside "
+		    "[%llu, %llu]: ignored", d->domid, c->ops->name,
+		    (unsigned long long)t->target_kb,
+		    (unsigned long long)d->vm.floor_kb,
+		    (unsigned long long)d->vm.max_kb);
+		return;
+	}
+	old = d->vm.target_kb;
+	if (c->dry_run) {
+		if (d->dry_kb != t->target_kb)
+			log_info("domid %u: dry-run: would set target %llu -> "
+			    "%llu KiB (%s)", d->domid,
+			    (unsigned long long)old,
+			    (unsigned long long)t->target_kb,
+			    policy_reason_str(t->reason));
+		d->dry_kb = t->target_kb;
+		return;
+	}
+	rc = c->be.ops->set_target(&c->be, d->domid, t->target_kb);
+	if (rc == -ENOENT) {
+		c->rescan = true;	/* vanished mid-cycle: no noise */
+		return;
+	}
+	if (rc != 0) {
+		log_warnx("domid %u: setting target %llu KiB: %s", d->domid,
+		    (unsigned long long)t->target_kb, strerror(-rc));
+		return;
+	}
+	dom_target_set(d, t->target_kb, now_ms, t->reason);
+	c->targets_set++;
+	log_info("domid %u: target %llu -> %llu KiB (%s)", d->domid,
+	    (unsigned long long)old, (unsigned long long)t->target_kb,
+	    policy_reason_str(t->reason));
+}
+
+/* Balloon facts for every domain; in-flight grows are already promised. */
+static void
+daemon_collect(struct cagmad *c, uint64_t now_ms, struct policy_host *host)
+{
+	struct dom *d;
+	uint64_t cur, free_kb = 0;
+	size_t i;
+
+	if (c->be.ops->tick != NULL)
+		c->be.ops->tick(&c->be, now_ms);
+	c->inflight_kb = 0;
+	for (i = 0; i < c->tbl->n; i++) {
+		d = c->tbl->list[i];
+		if (c->be.ops->current(&c->be, d->domid, &cur) == 0)
+			dom_progress(d, cur, now_ms, c->cfg.stuck_ms,
+			    c->cfg.uncoop_ms);
+		else
+			c->rescan = true;	/* going away */
+		if (d->vm.target_kb > d->vm.current_kb)
+			c->inflight_kb += d->vm.target_kb - d->vm.current_kb;
+		dom_update_state(d, now_ms, c->cfg.stale_ms);
+		c->vms[i] = d->vm;
+	}
+	if (c->be.ops->free_memory(&c->be, &free_kb) != 0)
+		free_kb = 0;	/* unknown: hand nothing out */
+	c->free_kb = free_kb;
+	host->free_kb = free_kb;	/* raw: the planner nets in-flight grows */
+	host->reserve_kb = c->cfg.reserve_kb;
+	host->now_ms = now_ms;
+}
+
+/* Uncooperative balloons get their target again now and then. */
+static void
+daemon_retry(struct cagmad *c, uint64_t now_ms)
+{
+	struct dom *d;
+	size_t i;
+
+	for (i = 0; i < c->tbl->n; i++) {
+		d = c->tbl->list[i];
+		if (d->stall != DOM_STALL_UNCOOP || c->dry_run ||
+		    mtime_since_ms(now_ms, d->retry_ms) < c->cfg.retry_ms)
+			continue;
+		d->retry_ms = now_ms;
+		if (c->be.ops->set_target(&c->be, d->domid,
+		    d->vm.target_kb) == 0)
+			log_info("domid %u: uncooperative, target %llu KiB "
+			    "sent again", d->domid,
+			    (unsigned long long)d->vm.target_kb);
+	}
+}
+
+/* One planning round; urgent is a domid or UINT32_MAX. */
+static void
+daemon_round(struct cagmad *c, uint64_t now_ms, uint32_t urgent)
+{
+	struct policy_host host;
+	size_t i, n = c->tbl->n, nt = 0;
+	uint64_t avail;
+	int rc;
+
+	daemon_collect(c, now_ms, &host);
+	rc = policy_decide(c->ops, &c->pcfg, &host, c->vms, n, c->tgt, &nt);
+	if (rc != 0) {
+		log_warnx("policy %s: decide failed: %s", c->ops->name,
+		    strerror(-rc));
+		nt = 0;
+	}
+	for (i = 0; i < n; i++)
+		c->tbl->list[i]->vm.est = c->vms[i].est;
+	if (urgent != UINT32_MAX) {
+		avail = host.free_kb > host.reserve_kb + c->inflight_kb ?
+		    host.free_kb - host.reserve_kb - c->inflight_kb : 0;
+		(void)sched_order_emergency(c->tgt, nt, urgent, c->vms, n,
+		    avail);
+	}
+	for (i = 0; i < nt; i++)
+		daemon_apply(c, &c->tgt[i], now_ms);
+	daemon_retry(c, now_ms);
+	sched_done(&c->sched, now_ms);
+	c->rounds++;
+	if (c->metrics_path != NULL)
+		(void)metrics_write(c, c->metrics_path);
+}
+
+int
+daemon_xs_ready(struct cagmad *c, uint64_t now_ms)
+{
+	uint32_t urgent[64];
+	size_t i, nu = 0;
+	uint64_t t0_us = mtime_us();
+	struct dom *d;
+	int rc;
+
+	rc = daemon_drain(c);
+	if (c->rescan)
+		(void)daemon_rescan(c, now_ms);
+	for (i = 0; i < c->n_dirty; i++) {
+		d = dom_find(c->tbl, c->dirty[i]);
+		if (d == NULL || !d->dirty)
+			continue;	/* dropped by the rescan */
+		if (daemon_read(c, d, now_ms) && nu < 64)
+			urgent[nu++] = d->domid;
+	}
+	c->n_dirty = 0;
+	/* emergencies now, before going back to poll */
+	for (i = 0; i < nu; i++) {
+		d = dom_find(c->tbl, urgent[i]);
+		if (d == NULL)
+			continue;
+		d->urgent_ms = now_ms;
+		d->urgent = false;
+		c->emergencies++;
+		log_debug("domid %u: urgent record: emergency round", d->domid);
+		daemon_round(c, now_ms, d->domid);
+		c->last_urgent_us = mtime_us() - t0_us;
+	}
+	return rc;
+}
+
+void
+daemon_tick(struct cagmad *c, uint64_t now_ms)
+{
+	if (c->rescan || mtime_since_ms(now_ms, c->rescan_ms) >=
+	    DAEMON_RESCAN_MS)
+		(void)daemon_rescan(c, now_ms);
+	if (sched_due(&c->sched, now_ms))
+		daemon_round(c, now_ms, UINT32_MAX);
+}
+
+uint64_t
+daemon_timeout_ms(const struct cagmad *c, uint64_t now_ms)
+{
+	return sched_timeout_ms(&c->sched, now_ms);
+}
+
+int
+daemon_reload(struct cagmad *c)
+{
+	struct cagmad_cfg *n;
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+	int rc;
+
+	n = malloc(sizeof(*n));
+	if (n == NULL)
+		return -ENOMEM;
+	rc = cfg_load(c->cfg_path, !c->cfg_explicit, c->cfg.sim_allowed,
+	    daemon_policy_check, n, err, sizeof(err));
+	if (rc != 0) {
+		log_warnx("reload: %s; keeping the old configuration", err);
+		free(n);
+		return -EINVAL;
+	}
+	c->cfg = *n;
+	free(n);
+	(void)daemon_set_policy(c);	/* name checked by the parser */
+	sched_init(&c->sched, c->cfg.period_ms, c->cfg.coalesce_ms);
+	for (i = 0; i < c->tbl->n; i++)
+		daemon_apply_settings(c, c->tbl->list[i]);
+	c->rescan = true;
+	log_info("reloaded %s (policy %s)", c->cfg_path, c->ops->name);
+	return 0;
+}
+
+int
+daemon_xs_fd(const struct cagmad *c)
+{
+	return xsio_fd(c->xs);
+}
+
+int
+daemon_init(struct cagmad *c)
+{
+	int rc;
+
+	c->tbl = malloc(sizeof(*c->tbl));
+	c->vms = calloc(DOM_ID_MAX, sizeof(*c->vms));
+	c->tgt = calloc(DOM_ID_MAX, sizeof(*c->tgt));
+	c->dirty = calloc(DOM_ID_MAX, sizeof(*c->dirty));
+	c->listing = calloc(DOM_ID_MAX, sizeof(*c->listing));
+	if (c->tbl == NULL || c->vms == NULL || c->tgt == NULL ||
+	    c->dirty == NULL || c->listing == NULL)
+		fatalx("out of memory");
+	dom_table_init(c->tbl);
+	rc = daemon_set_policy(c);
+	if (rc != 0) {
+		log_warnx("unknown policy '%s'", c->cfg.policy);
+		return rc;
+	}
+	sched_init(&c->sched, c->cfg.period_ms, c->cfg.coalesce_ms);
+	rc = xsio_open(&c->xs);
+	if (rc != 0) {
+		log_warnx("connecting to xenstore: %s", strerror(-rc));
+		return rc;
+	}
+	rc = backend_open(&c->be, c->backend_name, c->xs, &c->cfg);
+	if (rc != 0) {
+		log_warnx("backend %s: %s", c->backend_name, strerror(-rc));
+		return rc;
+	}
+	rc = xsio_watch(c->xs, "@introduceDomain", DAEMON_TOK_INTRO);
+	if (rc == 0)
+		rc = xsio_watch(c->xs, "@releaseDomain", DAEMON_TOK_RELEASE);
+	if (rc != 0) {
+		log_warnx("watching domain events: %s", strerror(-rc));
+		return rc;
+	}
+	return daemon_rescan(c, mtime_ms());
+}
+
+void
+daemon_fini(struct cagmad *c)
+{
+	if (c->be.ops != NULL)
+		c->be.ops->close(&c->be);
+	xsio_close(c->xs);
+	if (c->tbl != NULL)
+		dom_table_free(c->tbl);
+	free(c->tbl);
+	free(c->vms);
+	free(c->tgt);
+	free(c->dirty);
+	free(c->listing);
+	c->tbl = NULL;
+	c->xs = NULL;
+}

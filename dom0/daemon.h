@@ -1,0 +1,93 @@
+/*
+ * daemon.h - cagmad's core: domain discovery, watch handling, planning
+ * rounds, the emergency path and the actuator.  main.c owns the poll loop
+ * and calls in here; control.c and metrics.c read the state.
+ */
+#ifndef CAGMA_DOM0_DAEMON_H
+#define CAGMA_DOM0_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "cfg.h"
+#include "domains.h"
+#include "policy.h"
+#include "sched.h"
+#include "xsio.h"
+
+#define DAEMON_DRAIN_MAX	4096	/* watch events per loop iteration */
+#define DAEMON_URGENT_GAP_MS	20	/* min gap between one domain's emergencies */
+#define DAEMON_RESCAN_MS	10000	/* safety-net rescan period */
+
+struct cagmad {
+	struct cagmad_cfg cfg;
+	const char *cfg_path;
+	bool cfg_explicit;		/* --config given: must exist */
+	const char *backend_name;
+	bool dry_run;
+	const char *metrics_path;	/* NULL = no metrics file */
+	struct xsio *xs;
+	struct backend be;
+	struct dom_table *tbl;
+	const struct policy_ops *ops;	/* global policy */
+	struct policy_cfg pcfg;		/* tunables from cfg */
+	struct sched sched;
+	/* scratch for rounds, DOM_ID_MAX entries each */
+	struct policy_vm *vms;
+	struct vm_target *tgt;
+	uint32_t *dirty;		/* domids with unread records */
+	size_t n_dirty;
+	struct be_dom *listing;		/* backend listing scratch */
+	bool rescan;
+	uint64_t rescan_ms;		/* last rescan */
+	/* host facts of the last round, KiB */
+	uint64_t free_kb;
+	uint64_t inflight_kb;
+	/* counters */
+	uint64_t rounds;
+	uint64_t emergencies;
+	uint64_t targets_set;
+	uint64_t last_urgent_us;	/* watch drained -> target written */
+};
+
+/*
+ * Open xenstore and the backend, register the domain watches and list the
+ * domains.  c->cfg, cfg_path, backend_name, dry_run must be set.  0 or
+ * -errno (logged).
+ */
+int daemon_init(struct cagmad *c);
+
+/* Release everything daemon_init() set up.  Cannot fail. */
+void daemon_fini(struct cagmad *c);
+
+/* The fd to poll for xenstore watch events. */
+int daemon_xs_fd(const struct cagmad *c);
+
+/*
+ * xenstore fd readable: drain the events (O(1) each), rescan on domain
+ * introduce/release, read each domain with new data once, run the
+ * emergency path for urgent records before returning.  0 or -errno.
+ */
+int daemon_xs_ready(struct cagmad *c, uint64_t now_ms);
+
+/* Run a normal round if one is due at now_ms. */
+void daemon_tick(struct cagmad *c, uint64_t now_ms);
+
+/* Milliseconds until the next round is due. */
+uint64_t daemon_timeout_ms(const struct cagmad *c, uint64_t now_ms);
+
+/*
+ * Re-read the config file; keep the old one if the new one is invalid.
+ * Returns 0 or -EINVAL (logged with file:line).
+ */
+int daemon_reload(struct cagmad *c);
+
+/* Look a policy name up (cfg_policy_check). */
+int daemon_policy_check(const char *name);
+
+/* Resolve c->cfg.policy ("" = default) into c->ops.  0 or -ENOENT. */
+int daemon_set_policy(struct cagmad *c);
+
+#endif
