@@ -49,6 +49,14 @@ struct policy_est {
 	uint64_t last_pressure_ms; /* when pressure was last seen */
 	uint64_t last_round_ms;	/* policy-private pacing (e.g. 3 s period) */
 	bool pressure;		/* pressure in the latest interval */
+	/* derived by policy_observe() from the latest record (KiB) */
+	uint64_t used_kb;	/* mem_total - mem_avail */
+	uint64_t avail_kb;	/* mem_avail */
+	uint64_t free_kb;	/* mem_free */
+	uint64_t swap_used_kb;	/* swap_total - swap_free */
+	uint64_t used_trend_kbps; /* growth of used_kb, KiB/s (0 if shrinking) */
+	uint64_t calm_since_ms;	/* first calm record after the last pressure */
+	bool urgent;		/* latest record had urgent=1 */
 };
 
 struct policy_vm {
@@ -69,10 +77,19 @@ struct policy_vm {
 	uint64_t rec_ms;	/* dom0 monotonic arrival time of rec */
 	uint64_t prev_ms;
 	struct policy_est est;
+	/* planner scratch, written by policy_decide() (ignore elsewhere) */
+	uint64_t plan_kb;	/* proposed target */
+	enum policy_reason plan_reason;	/* POLICY_R_NONE: no change */
 };
 
+/*
+ * free_kb is the memory the hypervisor reports free NOW (Xen: physinfo
+ * free_pages; sim: host size minus the sum of currents).  Do not subtract
+ * in-flight balloon moves: the planner subtracts every grow still in flight
+ * (target_kb > current_kb) itself, exactly once.
+ */
 struct policy_host {
-	uint64_t free_kb;	/* host free memory not yet promised */
+	uint64_t free_kb;	/* host free memory reported now, KiB */
 	uint64_t reserve_kb;	/* never hand out below this */
 	uint64_t now_ms;
 };
@@ -113,6 +130,9 @@ struct policy_ops {
 /* NULL-terminated list of all policies; the first one is the default. */
 extern const struct policy_ops *const policy_all[];
 
+/* Number of entries in policy_all (without the NULL). */
+size_t policy_count(void);
+
 /* Look a policy up by name; NULL if unknown. */
 const struct policy_ops *policy_find(const char *name);
 
@@ -127,7 +147,9 @@ void policy_observe(const struct policy_ops *ops, const struct policy_cfg *cfg,
     struct policy_vm *vm, uint64_t now_ms);
 
 /*
- * Plan one round.  out must have room for n entries.  Writes *n_out changed
+ * Plan one round.  ops->decide writes vms[i].plan_kb / plan_reason; this
+ * wrapper then clamps, enforces the host budget and emits the changes.
+ * out must have room for n entries.  Writes *n_out changed
  * targets, donors (shrinks) before acceptors (grows); every target is within
  * [vm->floor_kb, vm->max_kb]; the sum of grows never exceeds what shrinks and
  * host->free_kb - host->reserve_kb provide.  Domains with state STALE,

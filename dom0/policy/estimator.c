@@ -1,0 +1,154 @@
+/*
+ * estimator.c - measurements derived from the guest's records, and the
+ * cagma CMA estimator.  The formula and the reasoning behind every
+ * constant are in dom0/policy/README.md ("The cagma estimator").  Pure.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy.h"
+#include "policy_int.h"
+
+/* Pressure signals (any one of them is pressure). */
+#define CAGMA_SWAPIN_MIN_PPS	1	/* swap-ins, pages/s */
+#define CAGMA_REFAULT_MIN_PPS	256	/* refaults, pages/s (1 MiB/s) */
+#define CAGMA_PSI_MIN_PCT100	200	/* PSI some, hundredths of % (2 %) */
+/* Pressure without visible swap: grow the estimate by this much. */
+#define CAGMA_BOOST_PCT		10	/* % of used */
+#define CAGMA_BOOST_MIN_KB	(32 * POL_MIB_KB)
+/* Decay after calm. */
+#define CAGMA_HOLD_MS		30000	/* calm this long before decaying */
+#define CAGMA_DECAY_TAU_MS	60000	/* exponential time constant */
+/* need = CMA + slack + trend lookahead */
+#define CAGMA_SLACK_PCT		10	/* % of CMA */
+#define CAGMA_SLACK_MIN_KB	(64 * POL_MIB_KB)
+#define CAGMA_LOOKAHEAD_MS	2000	/* project used growth this far */
+#define CAGMA_LOOKAHEAD_MAX_PCT	50	/* at most this % of CMA */
+
+/* delta per second over dt_ms, without overflow. */
+static uint64_t
+rate_per_s(uint64_t delta, uint64_t dt_ms)
+{
+	if (dt_ms == 0)
+		return 0;
+	if (delta > UINT64_MAX / 1000)
+		return delta / dt_ms * 1000;
+	return delta * 1000 / dt_ms;
+}
+
+static uint64_t
+counter_delta(const struct policy_vm *vm, enum cg_field_id id)
+{
+	uint64_t cur = record_get(&vm->rec, id, 0);
+	uint64_t old = record_get(&vm->prev, id, 0);
+
+	return cur >= old ? cur - old : 0;
+}
+
+static uint64_t
+rec_used_kb(const struct cg_record *rec)
+{
+	return pol_sub(record_get(rec, CG_F_MEM_TOTAL, 0),
+	    record_get(rec, CG_F_MEM_AVAIL, 0));
+}
+
+/* See policy_int.h.  vm->rec: validated guest claims (bounded by schema). */
+void
+pol_derive(struct policy_vm *vm, uint64_t now_ms)
+{
+	struct policy_est *est = &vm->est;
+	const struct cg_record *rec = &vm->rec;
+	uint64_t dt_ms = 0, psi;
+
+	est->used_kb = rec_used_kb(rec);
+	est->avail_kb = record_get(rec, CG_F_MEM_AVAIL, 0);
+	est->free_kb = record_get(rec, CG_F_MEM_FREE, 0);
+	est->swap_used_kb = pol_sub(record_get(rec, CG_F_SWAP_TOTAL, 0),
+	    record_get(rec, CG_F_SWAP_FREE, 0));
+	est->urgent = record_get(rec, CG_F_URGENT, 0) != 0;
+	est->swapin_rate = 0;
+	est->refault_rate = 0;
+	est->psi_some_pct100 = 0;
+	est->used_trend_kbps = 0;
+	if (vm->has_prev && vm->rec_ms > vm->prev_ms)
+		dt_ms = vm->rec_ms - vm->prev_ms;
+	if (dt_ms > 0) {
+		est->swapin_rate = rate_per_s(counter_delta(vm, CG_F_PSWPIN),
+		    dt_ms);
+		est->refault_rate = rate_per_s(counter_delta(vm,
+		    CG_F_REFAULT), dt_ms);
+		/* us stalled per ms elapsed, x10 = hundredths of a percent */
+		psi = counter_delta(vm, CG_F_PSI_SOME_US);
+		psi = psi > UINT64_MAX / 10 ? UINT64_MAX : psi * 10 / dt_ms;
+		est->psi_some_pct100 = pol_min(psi, 10000);
+		est->used_trend_kbps = rate_per_s(pol_sub(est->used_kb,
+		    rec_used_kb(&vm->prev)), dt_ms);
+	}
+	est->pressure = est->urgent || est->swapin_rate > 0;
+	if (est->pressure) {
+		est->last_pressure_ms = now_ms;
+		est->calm_since_ms = 0;
+	} else if (est->calm_since_ms == 0) {
+		est->calm_since_ms = now_ms;
+	}
+}
+
+/* Raw estimate from this record alone, KiB. */
+static uint64_t
+cagma_raw_kb(const struct policy_est *est, bool pressure)
+{
+	uint64_t raw = est->used_kb;
+
+	if (!pressure)
+		return raw;
+	/* swap is hot only while it is being read back */
+	if (est->swapin_rate >= CAGMA_SWAPIN_MIN_PPS)
+		raw += est->swap_used_kb;
+	else
+		raw += pol_max(CAGMA_BOOST_MIN_KB,
+		    est->used_kb * CAGMA_BOOST_PCT / 100);
+	return raw;
+}
+
+/*
+ * See policy_int.h.  The cagma estimator: fast increase under pressure,
+ * hold, then slow exponential decay toward the calm estimate.  Pure.
+ */
+void
+pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
+    uint64_t now_ms)
+{
+	struct policy_est *est = &vm->est;
+	uint64_t raw, dt_ms = 0, slack, ahead;
+	bool pressure;
+
+	(void)cfg;
+	pressure = est->urgent || est->swapin_rate >= CAGMA_SWAPIN_MIN_PPS ||
+	    est->refault_rate >= CAGMA_REFAULT_MIN_PPS ||
+	    est->psi_some_pct100 >= CAGMA_PSI_MIN_PCT100;
+	if (pressure) {
+		est->pressure = true;
+		est->last_pressure_ms = now_ms;
+		est->calm_since_ms = 0;
+	}
+	if (vm->has_prev && vm->rec_ms > vm->prev_ms)
+		dt_ms = vm->rec_ms - vm->prev_ms;
+	raw = cagma_raw_kb(est, pressure);
+	if (raw >= est->cma_kb || est->cma_kb == 0) {
+		est->cma_kb = raw;
+	} else if (!pressure && now_ms >= est->last_pressure_ms +
+	    CAGMA_HOLD_MS) {
+		uint64_t gap = est->cma_kb - raw;
+		uint64_t drop = gap / CAGMA_DECAY_TAU_MS *
+		    pol_min(dt_ms, CAGMA_DECAY_TAU_MS) + (gap %
+		    CAGMA_DECAY_TAU_MS) * pol_min(dt_ms, CAGMA_DECAY_TAU_MS) /
+		    CAGMA_DECAY_TAU_MS;
+
+		est->cma_kb -= pol_min(gap, drop);
+	}
+	slack = pol_max(CAGMA_SLACK_MIN_KB, est->cma_kb * CAGMA_SLACK_PCT /
+	    100);
+	ahead = pol_min(est->used_trend_kbps * CAGMA_LOOKAHEAD_MS / 1000,
+	    est->cma_kb * CAGMA_LOOKAHEAD_MAX_PCT / 100);
+	est->need_kb = est->cma_kb + slack + ahead;
+}

@@ -1,0 +1,170 @@
+/*
+ * planner.c - the cagma planner (DESIGN.md "Planner"): emergencies first,
+ * guarantee each domain its need (CMA + slack), donors before acceptors,
+ * in-flight memory counted once, gradual shrink, host reserve kept,
+ * hysteresis, surplus left on the host or shared by weight.  Pure; O(n).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy.h"
+#include "policy_int.h"
+
+/* Memory it costs the host to raise vm to want, KiB (in flight counted). */
+static uint64_t
+grow_cost_kb(const struct policy_vm *vm, uint64_t want_kb)
+{
+	return pol_sub(want_kb, pol_max(vm->target_kb, vm->current_kb));
+}
+
+static bool
+is_emergency(const struct policy_vm *vm)
+{
+	return vm->est.urgent || vm->est.pressure;
+}
+
+/* What the domain should hold, before budget: its need within bounds. */
+static uint64_t
+want_kb(const struct policy_cfg *cfg, const struct policy_vm *vm)
+{
+	return pol_clamp_kb(cfg, vm, vm->est.need_kb);
+}
+
+/*
+ * Surplus by weight: the host's spare memory plus every domain's excess
+ * over its need is split by weight on top of the needs (capped at max).
+ * Returns the extra KiB per weight unit, scaled by 1024.
+ */
+static uint64_t
+surplus_per_weight(const struct policy_cfg *cfg, struct policy_vm *vms,
+    size_t n, int64_t avail)
+{
+	uint64_t pool = avail > 0 ? (uint64_t)avail : 0, weights = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct policy_vm *vm = &vms[i];
+
+		if (!pol_movable(vm))
+			continue;
+		pool += pol_sub(vm->target_kb, want_kb(cfg, vm));
+		weights += vm->weight ? vm->weight : 100;
+	}
+	if (weights == 0)
+		return 0;
+	return pool * 1024 / weights;
+}
+
+/* Donors: shrink by at most max_shrink_kb per round, never under pressure. */
+static void
+plan_donors(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
+    uint64_t per_w)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct policy_vm *vm = &vms[i];
+		uint64_t want, w = vms[i].weight ? vms[i].weight : 100;
+
+		if (!pol_movable(vm) || is_emergency(vm))
+			continue;
+		want = pol_clamp_kb(cfg, vm, want_kb(cfg, vm) +
+		    per_w * w / 1024);
+		if (vm->target_kb <= want + cfg->hysteresis_kb)
+			continue;
+		pol_plan(vm, pol_max(want, pol_sub(vm->target_kb,
+		    cfg->max_shrink_kb)), POLICY_R_SHRINK);
+	}
+}
+
+/*
+ * Acceptors: emergencies (pass 0) then ordinary grows (pass 1), each from
+ * what the host can give now.  Returns the emergency shortfall, KiB.
+ */
+static uint64_t
+plan_acceptors(const struct policy_cfg *cfg, struct policy_vm *vms,
+    size_t n, int64_t *avail, uint64_t per_w)
+{
+	uint64_t short_kb = 0;
+	size_t i;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			struct policy_vm *vm = &vms[i];
+			uint64_t want, cost, give, base;
+			uint64_t w = vm->weight ? vm->weight : 100;
+			bool emerg = is_emergency(vm);
+
+			if (!pol_may_grow(vm) || emerg != (pass == 0))
+				continue;
+			base = want_kb(cfg, vm);
+			want = pol_clamp_kb(cfg, vm, base +
+			    (emerg ? 0 : per_w * w / 1024));
+			if (want <= vm->target_kb ||
+			    (!emerg && want < vm->target_kb +
+			    cfg->hysteresis_kb))
+				continue;
+			cost = grow_cost_kb(vm, want);
+			give = *avail > 0 ? pol_min(cost, (uint64_t)*avail) : 0;
+			if (emerg)
+				short_kb += cost - give;
+			*avail -= (int64_t)give;
+			want = pol_max(vm->target_kb, pol_max(vm->target_kb,
+			    vm->current_kb) + give);
+			if (want > vm->target_kb)
+				pol_plan(vm, want, emerg ? POLICY_R_EMERGENCY :
+				    base > vm->target_kb ? POLICY_R_GROW :
+				    POLICY_R_SURPLUS);
+		}
+	}
+	return short_kb;
+}
+
+/*
+ * Host below reserve or an emergency left short: take from domains above
+ * their need at once (no step limit), down to the need.  The memory is
+ * granted in a later round, once the balloons have released it (never
+ * spent before it is free: the reserve holds).
+ */
+static void
+plan_reclaim(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
+    uint64_t deficit_kb)
+{
+	size_t i;
+
+	for (i = 0; i < n && deficit_kb > 0; i++) {
+		struct policy_vm *vm = &vms[i];
+		uint64_t want, from, take;
+
+		if (!pol_movable(vm) || is_emergency(vm))
+			continue;
+		want = want_kb(cfg, vm);
+		from = vm->plan_reason != POLICY_R_NONE ? vm->plan_kb :
+		    vm->target_kb;
+		if (from <= want)
+			continue;
+		take = pol_min(from - want, deficit_kb);
+		deficit_kb -= take;
+		pol_plan(vm, from - take, POLICY_R_RECLAIM);
+	}
+}
+
+/* See policy_int.h: the cagma planner. */
+int
+pol_plan_cagma(const struct policy_cfg *cfg, const struct policy_host *host,
+    struct policy_vm *vms, size_t n)
+{
+	int64_t avail = pol_host_avail_kb(host, vms, n);
+	uint64_t per_w = 0, deficit = 0;
+
+	if (cfg->surplus == POLICY_SURPLUS_WEIGHT)
+		per_w = surplus_per_weight(cfg, vms, n, avail);
+	plan_donors(cfg, vms, n, per_w);
+	if (avail < 0)
+		deficit = (uint64_t)-avail;
+	deficit += plan_acceptors(cfg, vms, n, &avail, per_w);
+	if (deficit > 0)
+		plan_reclaim(cfg, vms, n, deficit);
+	return 0;
+}

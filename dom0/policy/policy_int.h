@@ -1,0 +1,95 @@
+/*
+ * policy_int.h - helpers shared by the policy files (private to
+ * dom0/policy/).  Pure: no I/O, no globals.
+ */
+#ifndef CAGMA_POLICY_INT_H
+#define CAGMA_POLICY_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+#define POL_MIB_KB	1024ULL		/* KiB per MiB */
+#define POL_MB_KB	977ULL		/* KiB per (decimal) MB, rounded */
+
+static inline uint64_t
+pol_min(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static inline uint64_t
+pol_max(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* a - b, or 0 when b >= a. */
+static inline uint64_t
+pol_sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* The domain's effective floor: its own, else the global one, <= max. */
+uint64_t pol_floor_kb(const struct policy_cfg *cfg,
+    const struct policy_vm *vm);
+
+/* kb clamped to [pol_floor_kb(), vm->max_kb]. */
+uint64_t pol_clamp_kb(const struct policy_cfg *cfg,
+    const struct policy_vm *vm, uint64_t kb);
+
+/* The domain has a usable, fresh record (not STALE/BAD_DATA/NO_AGENT). */
+bool pol_has_data(const struct policy_vm *vm);
+
+/* The policy may give this domain more memory. */
+bool pol_may_grow(const struct policy_vm *vm);
+
+/* The balloon follows targets: its promised releases can be counted on. */
+bool pol_follows(const struct policy_vm *vm);
+
+/* The policy may move this domain at all. */
+bool pol_movable(const struct policy_vm *vm);
+
+/*
+ * Memory the host can hand out now: free - reserve - every grow still in
+ * flight (target > current), counted once.  Negative when the host is
+ * already below its reserve.  KiB.
+ */
+int64_t pol_host_avail_kb(const struct policy_host *host,
+    const struct policy_vm *vms, size_t n);
+
+/* Propose a new target (the wrapper clamps and filters no-ops). */
+static inline void
+pol_plan(struct policy_vm *vm, uint64_t target_kb, enum policy_reason reason)
+{
+	vm->plan_kb = target_kb;
+	vm->plan_reason = reason;
+}
+
+/*
+ * Derive the measurements in vm->est from vm->rec / vm->prev: used, avail,
+ * swap in use, rates per second, trend, urgent, and a generic pressure flag
+ * (urgent or any swap-in).  Counters that went backwards (guest reboot) give
+ * rate 0.
+ */
+void pol_derive(struct policy_vm *vm, uint64_t now_ms);
+
+/* Estimators and planners reused by several policy files. */
+void pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
+    uint64_t now_ms);
+int pol_plan_cagma(const struct policy_cfg *cfg,
+    const struct policy_host *host, struct policy_vm *vms, size_t n);
+
+/* The policies (one file each). */
+extern const struct policy_ops policy_cagma;
+extern const struct policy_ops policy_cagma_paper;
+extern const struct policy_ops policy_threshold;
+extern const struct policy_ops policy_coordinator;
+extern const struct policy_ops policy_two_pointer;
+extern const struct policy_ops policy_gt_rules;
+extern const struct policy_ops policy_qmemman;
+extern const struct policy_ops policy_static;
+
+#endif

@@ -1,0 +1,670 @@
+/*
+ * test_policy.c - the decision core (dom0/policy/): registry, the cagma
+ * estimator, every planner rule, and each baseline policy on hand-worked
+ * examples taken from the seeds' descriptions (issue #5).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "policy.h"
+
+#define MIB	1024ULL
+#define MB	977ULL
+
+static struct policy_cfg cfg;
+
+static void
+vm_init(struct policy_vm *vm, uint32_t domid, uint64_t cur_mib,
+    uint64_t max_mib)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->domid = domid;
+	vm->current_kb = vm->target_kb = cur_mib * MIB;
+	vm->max_kb = max_mib * MIB;
+	vm->weight = 100;
+	vm->enabled = true;
+	vm->state = VM_OK;
+}
+
+/* Deliver a record (sizes in KiB) at t_ms through policy_observe(). */
+static void
+feed(const struct policy_ops *ops, struct policy_vm *vm, uint64_t t_ms,
+    uint64_t total, uint64_t avail, uint64_t free_kb, uint64_t swap_used,
+    uint64_t pswpin, int urgent)
+{
+	struct cg_record *r = &vm->rec;
+
+	if (vm->has_rec) {
+		vm->prev = vm->rec;
+		vm->prev_ms = vm->rec_ms;
+		vm->has_prev = true;
+	}
+	memset(r, 0, sizeof(*r));
+	record_set(r, CG_F_V, 1);
+	record_set(r, CG_F_MEM_TOTAL, total);
+	record_set(r, CG_F_MEM_AVAIL, avail);
+	record_set(r, CG_F_MEM_FREE, free_kb);
+	record_set(r, CG_F_SWAP_TOTAL, 4096 * MIB);
+	record_set(r, CG_F_SWAP_FREE, 4096 * MIB - swap_used);
+	record_set(r, CG_F_PSWPIN, pswpin);
+	record_set(r, CG_F_REFAULT, 0);
+	record_set(r, CG_F_PSI_SOME_US, 0);
+	record_set(r, CG_F_URGENT, (uint64_t)urgent);
+	vm->has_rec = true;
+	vm->rec_ms = t_ms;
+	policy_observe(ops, &cfg, vm, t_ms);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	policy_cfg_default(&cfg);
+	return 0;
+}
+
+static size_t
+decide(const char *name, uint64_t free_mib, uint64_t reserve_mib,
+    uint64_t now_ms, struct policy_vm *vms, size_t n, struct vm_target *out)
+{
+	struct policy_host host = { free_mib * MIB, reserve_mib * MIB, now_ms };
+	size_t n_out = 99;
+
+	assert_int_equal(policy_decide(policy_find(name), &cfg, &host, vms, n,
+	    out, &n_out), 0);
+	return n_out;
+}
+
+/* --- registry ----------------------------------------------------------- */
+static void
+test_registry(void **state)
+{
+	static const char *const names[] = { "cagma", "cagma-paper",
+		"threshold", "coordinator", "two-pointer", "gt-rules",
+		"qmemman", "static" };
+	size_t i;
+
+	(void)state;
+	assert_int_equal(policy_count(), 8);
+	assert_ptr_equal(policy_all[0], policy_find("cagma"));
+	for (i = 0; i < 8; i++) {
+		assert_non_null(policy_find(names[i]));
+		assert_string_equal(policy_find(names[i])->name, names[i]);
+	}
+	assert_null(policy_find("CAGMA"));
+	assert_null(policy_find(""));
+	assert_null(policy_find(NULL));
+	assert_int_equal(policy_find("cagma-paper")->period_ms, 3000);
+	assert_string_equal(policy_reason_str(POLICY_R_EMERGENCY),
+	    "emergency");
+	assert_string_equal(policy_reason_str(POLICY_R_COUNT), "?");
+	assert_string_equal(policy_state_str(VM_UNCOOPERATIVE),
+	    "uncooperative");
+	assert_string_equal(policy_state_str(VM_NO_AGENT), "no-agent");
+	assert_string_equal(policy_state_str((enum vm_state)99), "?");
+	assert_int_equal(cfg.floor_kb, 256 * MIB);
+	assert_int_equal(cfg.max_shrink_kb, 64 * MIB);
+	assert_int_equal(cfg.hysteresis_kb, 8 * MIB);
+}
+
+static void
+test_bad_args(void **state)
+{
+	struct policy_host host = { 0, 0, 0 };
+	struct policy_vm vm;
+	struct vm_target out[1];
+	size_t n_out = 7;
+
+	(void)state;
+	vm_init(&vm, 1, 512, 1024);
+	assert_int_equal(policy_decide(NULL, &cfg, &host, &vm, 1, out,
+	    &n_out), -EINVAL);
+	assert_int_equal(policy_decide(policy_all[0], &cfg, &host, NULL, 1,
+	    out, &n_out), -EINVAL);
+	assert_int_equal(policy_decide(policy_all[0], &cfg, &host, &vm, 1,
+	    NULL, &n_out), -EINVAL);
+	assert_int_equal(n_out, 7);
+	assert_int_equal(policy_decide(policy_all[0], &cfg, &host, NULL, 0,
+	    NULL, &n_out), 0);
+	assert_int_equal(n_out, 0);
+}
+
+/* --- estimator ---------------------------------------------------------- */
+static void
+test_est_calm(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+
+	(void)state;
+	vm_init(&vm, 1, 1024, 2048);
+	/* used = 1000 - 700 = 300 MiB; slack = max(64 MiB, 10 %) */
+	feed(ops, &vm, 1000, 1000 * MIB, 700 * MIB, 600 * MIB, 0, 0, 0);
+	assert_int_equal(vm.est.used_kb, 300 * MIB);
+	assert_int_equal(vm.est.cma_kb, 300 * MIB);
+	assert_int_equal(vm.est.need_kb, 364 * MIB);
+	assert_false(vm.est.pressure);
+	/* big guest: slack 10 % of 1000 MiB = 100 MiB */
+	feed(ops, &vm, 2000, 2000 * MIB, 1000 * MIB, 900 * MIB, 0, 0, 0);
+	assert_int_equal(vm.est.cma_kb, 1000 * MIB);
+	/* used grew 700 MiB in 1 s: lookahead capped at 50 % of CMA */
+	assert_int_equal(vm.est.need_kb, 1600 * MIB);
+}
+
+static void
+test_est_fast_increase(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+
+	(void)state;
+	vm_init(&vm, 1, 512, 2048);
+	feed(ops, &vm, 1000, 512 * MIB, 100 * MIB, 90 * MIB, 200 * MIB, 0, 0);
+	/* calm: swap in use is cold, not counted */
+	assert_int_equal(vm.est.cma_kb, 412 * MIB);
+	/* 500 swap-ins in 500 ms: swap is hot, CMA = used + swap used */
+	feed(ops, &vm, 1500, 512 * MIB, 20 * MIB, 10 * MIB, 300 * MIB, 500, 0);
+	assert_int_equal(vm.est.swapin_rate, 1000);
+	assert_true(vm.est.pressure);
+	assert_int_equal(vm.est.cma_kb, (492 + 300) * MIB);
+	assert_int_equal(vm.est.last_pressure_ms, 1500);
+	/* urgent without swap-in: used + max(32 MiB, 10 % of used) */
+	vm_init(&vm, 2, 512, 2048);
+	feed(ops, &vm, 1000, 512 * MIB, 12 * MIB, 8 * MIB, 0, 0, 1);
+	assert_int_equal(vm.est.cma_kb, 550 * MIB);
+}
+
+static void
+test_est_hold_then_slow_decay(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+	uint64_t t, at_hold;
+
+	(void)state;
+	vm_init(&vm, 1, 1024, 2048);
+	feed(ops, &vm, 1000, 1024 * MIB, 24 * MIB, 20 * MIB, 400 * MIB, 0, 0);
+	feed(ops, &vm, 2000, 1024 * MIB, 24 * MIB, 20 * MIB, 400 * MIB, 100,
+	    0);
+	assert_int_equal(vm.est.cma_kb, 1400 * MIB);
+	/* demand falls to 200 MiB used: held for 30 s */
+	for (t = 3000; t < 32000; t += 1000)
+		feed(ops, &vm, t, 1024 * MIB, 824 * MIB, 800 * MIB, 0, 100, 0);
+	assert_int_equal(vm.est.cma_kb, 1400 * MIB);
+	at_hold = vm.est.cma_kb;
+	/* then decays with tau 60 s: after 60 s, about 1/e of the gap left */
+	for (t = 32000; t <= 92000; t += 1000)
+		feed(ops, &vm, t, 1024 * MIB, 824 * MIB, 800 * MIB, 0, 100, 0);
+	assert_true(vm.est.cma_kb < at_hold);
+	assert_true(vm.est.cma_kb > 200 * MIB + 1200 * MIB * 30 / 100);
+	assert_true(vm.est.cma_kb < 200 * MIB + 1200 * MIB * 40 / 100);
+	/* pressure again: back up at once */
+	feed(ops, &vm, 93000, 1024 * MIB, 4 * MIB, 2 * MIB, 300 * MIB, 200, 0);
+	assert_int_equal(vm.est.cma_kb, 1320 * MIB);
+}
+
+static void
+test_est_counter_reset(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+
+	(void)state;
+	vm_init(&vm, 1, 1024, 2048);
+	feed(ops, &vm, 1000, 1024 * MIB, 824 * MIB, 800 * MIB, 0, 5000, 0);
+	/* guest rebooted: counter went back, rate 0, not a huge number */
+	feed(ops, &vm, 2000, 1024 * MIB, 824 * MIB, 800 * MIB, 0, 10, 0);
+	assert_int_equal(vm.est.swapin_rate, 0);
+	assert_false(vm.est.pressure);
+	/* same arrival time: no division by zero */
+	feed(ops, &vm, 2000, 1024 * MIB, 824 * MIB, 800 * MIB, 0, 20, 0);
+	assert_int_equal(vm.est.swapin_rate, 0);
+}
+
+/* --- planner rules (cagma) ---------------------------------------------- */
+/* Give vm a settled estimate: need = need_mib, optional pressure. */
+static void
+set_need(struct policy_vm *vm, uint64_t need_mib, bool pressure)
+{
+	vm->has_rec = true;
+	vm->est.need_kb = need_mib * MIB;
+	vm->est.cma_kb = need_mib * MIB;
+	vm->est.pressure = pressure;
+}
+
+static void
+test_plan_emergency_first(void **state)
+{
+	struct policy_vm vms[2];
+	struct vm_target out[2];
+	size_t n;
+
+	(void)state;
+	vm_init(&vms[0], 1, 512, 4096);
+	vm_init(&vms[1], 2, 512, 4096);
+	set_need(&vms[0], 900, false);	/* ordinary grow, listed first */
+	set_need(&vms[1], 800, true);	/* emergency */
+	/* host can give 288 MiB above the reserve: all to the emergency */
+	n = decide("cagma", 544, 256, 0, vms, 2, out);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].domid, 2);
+	assert_int_equal(out[0].target_kb, 800 * MIB);
+	assert_int_equal(out[0].reason, POLICY_R_EMERGENCY);
+	/* with room for both: emergency listed before the ordinary grow */
+	n = decide("cagma", 2000, 256, 0, vms, 2, out);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].domid, 2);
+	assert_int_equal(out[1].domid, 1);
+	assert_int_equal(out[1].target_kb, 900 * MIB);
+	assert_int_equal(out[1].reason, POLICY_R_GROW);
+}
+
+static void
+test_plan_donors_first_gradual(void **state)
+{
+	struct policy_vm vms[2];
+	struct vm_target out[2];
+	size_t n;
+
+	(void)state;
+	vm_init(&vms[0], 1, 512, 4096);
+	vm_init(&vms[1], 2, 2048, 4096);
+	set_need(&vms[0], 600, false);
+	set_need(&vms[1], 400, false);
+	n = decide("cagma", 1000, 256, 0, vms, 2, out);
+	assert_int_equal(n, 2);
+	/* donor first, one 64 MiB step only */
+	assert_int_equal(out[0].domid, 2);
+	assert_int_equal(out[0].target_kb, (2048 - 64) * MIB);
+	assert_int_equal(out[0].reason, POLICY_R_SHRINK);
+	assert_int_equal(out[1].domid, 1);
+	assert_int_equal(out[1].target_kb, 600 * MIB);
+	/* a donor under pressure is never shrunk */
+	vms[1].est.pressure = true;
+	n = decide("cagma", 1000, 256, 0, vms, 2, out);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].domid, 1);
+}
+
+static void
+test_plan_inflight_counted_once(void **state)
+{
+	struct policy_vm vms[2];
+	struct vm_target out[2];
+	size_t n;
+
+	(void)state;
+	vm_init(&vms[0], 1, 512, 4096);
+	vms[0].target_kb = 1112 * MIB;	/* 600 MiB still to arrive */
+	set_need(&vms[0], 1112, false);
+	vm_init(&vms[1], 2, 512, 4096);
+	set_need(&vms[1], 1012, false);
+	/* free 1024 - reserve 256 - in flight 600 = 168 MiB to give */
+	n = decide("cagma", 1024, 256, 0, vms, 2, out);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].domid, 2);
+	assert_int_equal(out[0].target_kb, 680 * MIB);
+	/* a second round with that grow in flight gives nothing more */
+	vms[1].target_kb = out[0].target_kb;
+	n = decide("cagma", 1024, 256, 0, vms, 2, out);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_plan_reserve_reclaim(void **state)
+{
+	struct policy_vm vms[3];
+	struct vm_target out[3];
+	size_t n, i;
+
+	(void)state;
+	vm_init(&vms[0], 1, 2048, 4096);
+	set_need(&vms[0], 1000, false);
+	vm_init(&vms[1], 2, 1024, 4096);
+	set_need(&vms[1], 1500, true);	/* wants 476 MiB now */
+	vm_init(&vms[2], 3, 1024, 4096);
+	set_need(&vms[2], 1000, false);
+	/* host 100 MiB free, reserve 256: 156 below; nothing granted; the
+	 * donors give back what is missing (156 + 476 = 632 MiB) at once,
+	 * not just a 64 MiB step */
+	n = decide("cagma", 100, 256, 0, vms, 3, out);
+	for (i = 0; i < n; i++)
+		assert_true(out[i].target_kb < (i == 0 ? 2048 : 1024) * MIB);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].domid, 1);
+	assert_int_equal(out[0].reason, POLICY_R_RECLAIM);
+	assert_int_equal(out[0].target_kb, (2048 - 64 - 632) * MIB);
+	assert_int_equal(out[1].domid, 3);
+	assert_int_equal(out[1].target_kb, 1000 * MIB);
+	assert_int_equal(out[1].reason, POLICY_R_SHRINK);
+}
+
+static void
+test_plan_hysteresis(void **state)
+{
+	struct policy_vm vm;
+	struct vm_target out[1];
+
+	(void)state;
+	vm_init(&vm, 1, 1024, 4096);
+	set_need(&vm, 1030, false);	/* +6 MiB < 8 MiB hysteresis */
+	assert_int_equal(decide("cagma", 2048, 256, 0, &vm, 1, out), 0);
+	set_need(&vm, 1020, false);	/* -4 MiB */
+	assert_int_equal(decide("cagma", 2048, 256, 0, &vm, 1, out), 0);
+	set_need(&vm, 1030, true);	/* emergencies skip hysteresis */
+	assert_int_equal(decide("cagma", 2048, 256, 0, &vm, 1, out), 1);
+	assert_int_equal(out[0].target_kb, 1030 * MIB);
+}
+
+static void
+test_plan_clamp_and_no_data(void **state)
+{
+	struct policy_vm vms[3];
+	struct vm_target out[3];
+	size_t n;
+
+	(void)state;
+	vm_init(&vms[0], 1, 1024, 4096);
+	vms[0].target_kb = 8192 * MIB;	/* above max */
+	set_need(&vms[0], 9000, true);
+	vm_init(&vms[1], 2, 512, 4096);
+	set_need(&vms[1], 3000, true);
+	vms[1].state = VM_STALE;	/* stale: never grows */
+	vm_init(&vms[2], 3, 512, 4096);
+	set_need(&vms[2], 100, false);
+	vms[2].state = VM_NO_AGENT;
+	vms[2].target_kb = 128 * MIB;	/* below floor: clamped up */
+	n = decide("cagma", 8192, 256, 0, vms, 3, out);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].domid, 1);
+	assert_int_equal(out[0].target_kb, 4096 * MIB);
+	assert_int_equal(out[0].reason, POLICY_R_CLAMP);
+	assert_int_equal(out[1].domid, 3);
+	assert_int_equal(out[1].target_kb, 256 * MIB);
+	assert_int_equal(out[1].reason, POLICY_R_CLAMP);
+}
+
+static void
+test_plan_uncooperative_not_counted(void **state)
+{
+	struct policy_vm vms[2];
+	struct vm_target out[2];
+	size_t n;
+
+	(void)state;
+	/* qmemman would take from the big donor; it does not follow */
+	vm_init(&vms[0], 1, 3000, 4096);
+	set_need(&vms[0], 100, false);
+	vms[0].est.used_kb = 100 * MIB;
+	vms[0].state = VM_UNCOOPERATIVE;
+	vm_init(&vms[1], 2, 512, 4096);
+	set_need(&vms[1], 1500, true);
+	vms[1].est.used_kb = 1000 * MIB;
+	n = decide("qmemman", 256, 256, 0, vms, 2, out);
+	assert_int_equal(n, 0);
+	n = decide("cagma", 256, 256, 0, vms, 2, out);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_plan_surplus_by_weight(void **state)
+{
+	struct policy_vm vms[2];
+	struct vm_target out[2];
+	size_t n;
+
+	(void)state;
+	vm_init(&vms[0], 1, 512, 4096);
+	set_need(&vms[0], 512, false);
+	vm_init(&vms[1], 2, 512, 4096);
+	set_need(&vms[1], 512, false);
+	vms[1].weight = 300;
+	n = decide("cagma", 656, 256, 0, vms, 2, out);
+	assert_int_equal(n, 0);	/* default: surplus stays on the host */
+	cfg.surplus = POLICY_SURPLUS_WEIGHT;
+	n = decide("cagma", 656, 256, 0, vms, 2, out);
+	cfg.surplus = POLICY_SURPLUS_HOST;
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].target_kb, 612 * MIB);
+	assert_int_equal(out[0].reason, POLICY_R_SURPLUS);
+	assert_int_equal(out[1].target_kb, 812 * MIB);
+}
+
+/* --- baselines ---------------------------------------------------------- */
+static void
+test_paper(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma-paper");
+	struct policy_vm vm;
+	struct vm_target out[1];
+
+	(void)state;
+	vm_init(&vm, 1, 512, 2500);
+	/* used 400 + swap 100: CMA = 550 MiB; AVM = MemFree 50 MiB */
+	feed(ops, &vm, 1000, 512 * MIB, 112 * MIB, 50 * MIB, 100 * MIB, 0, 0);
+	assert_int_equal(vm.est.cma_kb, 550 * MIB);
+	assert_int_equal(decide("cagma-paper", 4096, 256, 1000, &vm, 1, out),
+	    1);
+	assert_int_equal(out[0].target_kb, (512 + 500) * MIB);
+	vm.target_kb = out[0].target_kb;
+	/* 3 s poll: nothing at 2.5 s even under pressure */
+	assert_int_equal(decide("cagma-paper", 4096, 256, 2500, &vm, 1, out),
+	    0);
+	/* capped at 1500 MiB */
+	assert_int_equal(decide("cagma-paper", 4096, 256, 4000, &vm, 1, out),
+	    1);
+	assert_int_equal(out[0].target_kb, 1500 * MIB);
+	vm.target_kb = vm.current_kb = 1500 * MIB;
+	/* idle now (MemFree 1400 MiB): never released */
+	feed(ops, &vm, 8000, 1500 * MIB, 1400 * MIB, 1400 * MIB, 0, 0, 0);
+	assert_int_equal(decide("cagma-paper", 4096, 256, 8000, &vm, 1, out),
+	    0);
+}
+
+static void
+test_threshold(void **state)
+{
+	struct policy_vm vms[3];
+	struct vm_target out[3];
+	size_t n;
+
+	(void)state;
+	vm_init(&vms[0], 1, 1024, 4096);
+	set_need(&vms[0], 0, false);
+	vms[0].est.free_kb = 50 * MIB;		/* starving */
+	vm_init(&vms[1], 2, 1024, 4096);
+	set_need(&vms[1], 0, false);
+	vms[1].est.free_kb = 500 * MIB;		/* wasting */
+	vm_init(&vms[2], 3, 1024, 4096);
+	set_need(&vms[2], 0, false);
+	vms[2].est.free_kb = 200 * MIB;		/* neither */
+	/* case 1: host has room: starving +100 MiB from the host */
+	n = decide("threshold", 1024, 256, 0, vms, 3, out);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].domid, 1);
+	assert_int_equal(out[0].target_kb, 1124 * MIB);
+	/* case 2: host full: wasting gives 100 MiB to the starving */
+	n = decide("threshold", 300, 256, 0, vms, 3, out);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].domid, 2);
+	assert_int_equal(out[0].target_kb, 924 * MIB);
+	assert_int_equal(out[1].domid, 1);
+	assert_int_equal(out[1].target_kb, 1124 * MIB);
+	/* case 3: nobody starving: wasting returns 100 MiB to the host */
+	vms[0].est.free_kb = 150 * MIB;
+	n = decide("threshold", 1024, 256, 0, vms, 3, out);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].domid, 2);
+	assert_int_equal(out[0].reason, POLICY_R_SHRINK);
+}
+
+static void
+test_coordinator(void **state)
+{
+	struct policy_vm vms[2];
+	struct vm_target out[2];
+	size_t n;
+
+	(void)state;
+	vm_init(&vms[0], 1, 1000, 4096);
+	set_need(&vms[0], 0, false);
+	vms[0].est.free_kb = 100 * MIB;		/* 10 %: loaded */
+	vm_init(&vms[1], 2, 1000, 4096);
+	set_need(&vms[1], 0, false);
+	vms[1].est.free_kb = 800 * MIB;		/* 80 %: free */
+	n = decide("coordinator", 2048, 256, 0, vms, 2, out);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].domid, 2);	/* returns unused / 8 */
+	assert_int_equal(out[0].target_kb, 900 * MIB);
+	assert_int_equal(out[1].domid, 1);	/* grows 20 % */
+	assert_int_equal(out[1].target_kb, 1200 * MIB);
+	/* host low: no growth, free domain gives unused / 4 */
+	n = decide("coordinator", 400, 256, 0, vms, 2, out);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].target_kb, 800 * MIB);
+	assert_int_equal(out[0].reason, POLICY_R_RECLAIM);
+}
+
+static void
+test_two_pointer(void **state)
+{
+	struct policy_vm vms[3];
+	struct vm_target out[3];
+	size_t n;
+
+	(void)state;
+	vm_init(&vms[0], 1, 1000, 4096);
+	set_need(&vms[0], 0, false);
+	vms[0].est.free_kb = 300 * MIB;		/* surplus */
+	vm_init(&vms[1], 2, 1000, 4096);
+	set_need(&vms[1], 0, false);
+	vms[1].est.free_kb = 20 * MIB;		/* required */
+	vm_init(&vms[2], 3, 1000, 4096);
+	set_need(&vms[2], 0, false);
+	vms[2].est.free_kb = 30 * MIB;		/* required */
+	/* host free: 256 + 100 above reserve = 356 MiB > 200 MB + 50 MB */
+	n = decide("two-pointer", 356, 256, 0, vms, 3, out);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[0].domid, 1);
+	assert_int_equal(out[0].target_kb, 1000 * MIB - 50 * MB);
+	assert_int_equal(out[1].domid, 2);	/* paired with the spare */
+	assert_int_equal(out[1].target_kb, 1000 * MIB + 50 * MB);
+	assert_int_equal(out[2].domid, 3);	/* from the host */
+	assert_int_equal(out[2].target_kb, 1000 * MIB + 50 * MB);
+	/* offset rotates: at 1 s the walk starts at domid 2, same pairs */
+	n = decide("two-pointer", 200, 0, 1000, vms, 3, out);
+	assert_int_equal(n, 2);		/* host keeps > 200 MB: no gift */
+}
+
+static void
+test_gt_rules(void **state)
+{
+	struct policy_vm vms[2];
+	struct vm_target out[2];
+	size_t n;
+
+	(void)state;
+	vm_init(&vms[0], 1, 1000, 4096);
+	set_need(&vms[0], 0, false);
+	vms[0].est.free_kb = 100 * MB;		/* starving */
+	vm_init(&vms[1], 2, 1000, 4096);
+	set_need(&vms[1], 0, false);
+	vms[1].est.free_kb = 500 * MB;		/* wasting: gives (500-100)/2 */
+	n = decide("gt-rules", 1000, 256, 0, vms, 2, out);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].domid, 2);
+	assert_int_equal(out[0].target_kb, 1000 * MIB - 200 * MB);
+	assert_int_equal(out[1].target_kb, 1000 * MIB + 150 * MB);
+	/* host would keep < 200 MB after 150 MB: no grant */
+	n = decide("gt-rules", 300, 0, 0, vms, 2, out);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].domid, 2);
+}
+
+static void
+test_qmemman(void **state)
+{
+	struct policy_vm vms[2];
+	struct vm_target out[2];
+	size_t n;
+
+	(void)state;
+	/* enough memory: pref = 1.3 x used, share of the rest by pref */
+	vm_init(&vms[0], 1, 1000, 4096);
+	set_need(&vms[0], 0, false);
+	vms[0].est.used_kb = 1000 * MIB;	/* pref 1300 */
+	vm_init(&vms[1], 2, 1000, 4096);
+	set_need(&vms[1], 0, false);
+	vms[1].est.used_kb = 100 * MIB;		/* pref 200 (min) */
+	/* avail = 1756 - 256 - (1300 - 1000 + 200 - 1000) = 2000 MiB */
+	n = decide("qmemman", 1756, 256, 0, vms, 2, out);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].domid, 2);	/* donor first */
+	assert_int_equal(out[1].domid, 1);
+	/* dom1: 0.999 x (1300 + 1300/1500 x 2000) = 3030.3 MiB */
+	assert_true(out[1].target_kb > 3029 * MIB);
+	assert_true(out[1].target_kb < 3031 * MIB);
+	/* dom2: 0.999 x (200 + 200/1500 x 2000) = 466.2 MiB < 1000: donor */
+	assert_true(out[0].target_kb > 465 * MIB);
+	assert_true(out[0].target_kb < 467 * MIB);
+	/* low on memory: donors go to pref, acceptors share the squeeze */
+	vms[1].est.used_kb = 600 * MIB;		/* pref 780: gives 220 */
+	/* need = 300 - 220 = 80 > free 0 above the reserve: low mode */
+	n = decide("qmemman", 256, 256, 0, vms, 2, out);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].domid, 2);
+	assert_int_equal(out[0].target_kb, 780 * MIB);
+	assert_int_equal(out[0].reason, POLICY_R_RECLAIM);
+	assert_int_equal(out[1].domid, 1);
+	/* 0.999 x (1000 + 220) */
+	assert_true(out[1].target_kb > 1218 * MIB);
+	assert_true(out[1].target_kb < 1219 * MIB + 512);
+}
+
+static void
+test_static(void **state)
+{
+	struct policy_vm vm;
+	struct vm_target out[1];
+
+	(void)state;
+	vm_init(&vm, 1, 512, 4096);
+	set_need(&vm, 3000, true);
+	assert_int_equal(decide("static", 8192, 256, 0, &vm, 1, out), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_registry, setup),
+		cmocka_unit_test_setup(test_bad_args, setup),
+		cmocka_unit_test_setup(test_est_calm, setup),
+		cmocka_unit_test_setup(test_est_fast_increase, setup),
+		cmocka_unit_test_setup(test_est_hold_then_slow_decay, setup),
+		cmocka_unit_test_setup(test_est_counter_reset, setup),
+		cmocka_unit_test_setup(test_plan_emergency_first, setup),
+		cmocka_unit_test_setup(test_plan_donors_first_gradual, setup),
+		cmocka_unit_test_setup(test_plan_inflight_counted_once, setup),
+		cmocka_unit_test_setup(test_plan_reserve_reclaim, setup),
+		cmocka_unit_test_setup(test_plan_hysteresis, setup),
+		cmocka_unit_test_setup(test_plan_clamp_and_no_data, setup),
+		cmocka_unit_test_setup(test_plan_uncooperative_not_counted,
+		    setup),
+		cmocka_unit_test_setup(test_plan_surplus_by_weight, setup),
+		cmocka_unit_test_setup(test_paper, setup),
+		cmocka_unit_test_setup(test_threshold, setup),
+		cmocka_unit_test_setup(test_coordinator, setup),
+		cmocka_unit_test_setup(test_two_pointer, setup),
+		cmocka_unit_test_setup(test_gt_rules, setup),
+		cmocka_unit_test_setup(test_qmemman, setup),
+		cmocka_unit_test_setup(test_static, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
