@@ -3,7 +3,7 @@
 # run one lab job inside dom0, collect its results, always stop QEMU.
 #
 # Usage: bench/lab/run-lab.sh JOB
-#   JOB: e2e | paper | demo  (bench/lab/share/job-JOB.sh runs in dom0)
+#   JOB: e2e | paper (bench/lab/share/job-JOB.sh runs in dom0)
 # Environment (all optional):
 #   LAB_CACHE    image cache (default /var/cache/cagma-lab; build-image.sh)
 #   LAB_RUN      run directory (default build/lab/run-JOB); results land in
@@ -20,7 +20,7 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-JOB=${1:?usage: run-lab.sh e2e|paper|demo}
+JOB=${1:?usage: run-lab.sh e2e|paper}
 [ -f "$HERE/share/job-$JOB.sh" ] || { echo "run-lab: no job $JOB" >&2; exit 2; }
 IMG=$("$HERE/build-image.sh" --print-dir)
 [ -f "$IMG/inputs.sha256" ] || { echo "run-lab: no image in $IMG (make lab-image)" >&2; exit 2; }

@@ -82,7 +82,8 @@ if [ -x /usr/sbin/cagma-agent ]; then
 else
 	log "no cagma-agent installed"
 fi
-"$L/bin/cagma-labstat" 1000 86400 xvdb xvdc > "$O/labstat.log" 2>&1 &
+"$L/bin/cagma-labstat" "${LAB_STAT_MS:-1000}" 86400 xvdb xvdc \
+    >> "$O/labstat.log" 2>&1 &
 STAT=$!
 
 # A guest must not be able to set its own balloon target.
@@ -99,12 +100,14 @@ log "memory/target before=$before after=$(xenstore-read memory/target)"
 lab_set ready 1
 if wait_key go "${LAB_GO_WAIT_S:-900}"; then
 	log "go role=$LAB_ROLE uptime=$(cut -d' ' -f1 /proc/uptime)"
+	echo "mark go" >> "$O/labstat.log"
 	case "$LAB_ROLE" in
 	idle) role_idle ;;
 	hog) role_hog ;;
 	phases) role_phases ;;
 	*) log "unknown role $LAB_ROLE" ;;
 	esac
+	echo "mark done" >> "$O/labstat.log"
 	lab_set done 1
 	log "done uptime=$(cut -d' ' -f1 /proc/uptime)"
 	wait_key stop "${LAB_STOP_WAIT_S:-1800}"

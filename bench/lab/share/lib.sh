@@ -54,10 +54,11 @@ lab_free_mb() {
 	xl info 2>/dev/null | sed -n 's/^free_memory *: *//p'
 }
 
-# lab_guest IDX NAME MEM_MB MAXMEM_MB ROLE: put the lab files, the agent
-# and the job on the guest's root disk, then xl create it.
+# lab_guest IDX NAME MEM_MB MAXMEM_MB ROLE [ENV]: put the lab files, the
+# agent and the role (plus ENV, "K=V K=V") on the guest's root disk, then
+# xl create it.
 lab_guest() {
-	_i=$1 _name=$2 _mem=$3 _max=$4 _role=$5
+	_i=$1 _name=$2 _mem=$3 _max=$4 _role=$5 _env=${6:-}
 	_root=$(lab_dev "$_i")
 	_swap=$(lab_dev $((_i + LAB_NGUEST)))
 	_data=$(lab_dev $((_i + 2 * LAB_NGUEST)))
@@ -73,7 +74,7 @@ lab_guest() {
 	else
 		rm -f /mnt/domu/usr/sbin/cagma-agent
 	fi
-	echo "LAB_NAME=$_name LAB_ROLE=$_role" > /mnt/domu/lab/role.env
+	echo "LAB_NAME=$_name LAB_ROLE=$_role $_env" > /mnt/domu/lab/role.env
 	umount /mnt/domu
 	cat > "/tmp/$_name.cfg" <<CFG
 name    = "$_name"

@@ -1,0 +1,56 @@
+# job-paper.sh - the paper's experiment on the lab (sourced by dom0.sh).
+# Three PV guests start at 512 MiB (maxmem 2500 / 1500 / 3000 MiB, as in the
+# paper) and run their workloads in phases of LAB_PHASE_S seconds (paper:
+# ~61 s): vm1 and vm2 memory tasks (LAB_TASK_MIB each, paper 48 MiB),
+# vm3 one memory task plus 15 O_DIRECT|O_SYNC disk tasks.  cagmad runs
+# policy LAB_POLICY (static, cagma-paper, qmemman, cagma).  dom0 samples
+# targets and host free memory; the guests sample swap and disk counters.
+PAPER_VM1_TASKS=${LAB_VM1_TASKS:-2,2,2,10,10,10}
+PAPER_VM2_TASKS=${LAB_VM2_TASKS:-2,2,2,9,9,9}
+PAPER_VM3_TASKS=${LAB_VM3_TASKS:-1,1,1,1,1,1}
+PAPER_VM3_DISK=${LAB_VM3_DISK:-15,15,15,15,15,15}
+
+lab_job() {
+	pol=${LAB_POLICY:-cagma}
+	lab_res "paper policy=$pol phase_s=${LAB_PHASE_S:-30} task_mib=${LAB_TASK_MIB:-48}"
+	lab_guest 0 vm1 512 "${LAB_VM1_MAX:-2500}" phases \
+	    "LAB_MEMTASKS=$PAPER_VM1_TASKS" || return
+	lab_guest 1 vm2 512 "${LAB_VM2_MAX:-1500}" phases \
+	    "LAB_MEMTASKS=$PAPER_VM2_TASKS" || return
+	lab_guest 2 vm3 512 "${LAB_VM3_MAX:-3000}" phases \
+	    "LAB_MEMTASKS=$PAPER_VM3_TASKS LAB_DISKTASKS=$PAPER_VM3_DISK" ||
+	    return
+	lab_wait_guests_ready 600 || return
+	for g in $GUESTS; do
+		lab_wait_key "/local/domain/$(lab_domid $g)/data/cagma/stats" 120 ||
+		    lab_res "$g: no agent record yet"
+	done
+	lab_cagmad "$pol" || return
+	lab_view "${LAB_VIEW_S:-10}"
+	lab_sampler "$OUT/samples.txt"
+	lab_go
+	# phases + margin for TCG start-up of the tasks
+	nph=$(echo "$PAPER_VM1_TASKS" | tr ',' ' ' | wc -w)
+	limit=$((nph * (${LAB_PHASE_S:-30} + 30) + 120))
+	for g in $GUESTS; do
+		lab_wait_key "/local/domain/$(lab_domid $g)/data/lab/done" "$limit" ||
+		    lab_fail "$g: phases not done within $limit s"
+	done
+	lab_res "phases_end uptime=$(lab_up)"
+	lab_stop_bg
+	kill -0 "$CAGMAD_PID" 2>/dev/null || lab_fail "cagmad died during the run"
+	lab_stop_guests 120
+	lab_collect
+	COLLECTED=1
+	lab_summary
+}
+
+# what moved where: first, max and last target per guest (dom0 samples)
+lab_summary() {
+	awk '{ n = $2; if (!(n in first)) { first[n] = $4; order[++k] = n }
+		if ($4 > max[n]) max[n] = $4; last[n] = $4 }
+		END { for (i = 1; i <= k; i++) { n = order[i]
+			printf "LAB: SUMMARY %s target first=%d max=%d last=%d MiB\n",
+			    n, first[n] / 1024, max[n] / 1024, last[n] / 1024 } }' \
+	    "$OUT/samples.txt" | tee -a "$OUT/results.txt"
+}
