@@ -191,6 +191,16 @@ agent_connect(struct agent *a, uint64_t now_ms)
 	return rc;
 }
 
+void
+agent_reconnect(struct agent *a)
+{
+	if (a->cfg.dry_run)
+		return;
+	agent_xs_close(&a->xs);
+	agent_xs_init(&a->xs);
+	(void)agent_connect(a, mtime_ms());
+}
+
 static uint64_t
 agent_boot_ms(void)
 {

@@ -101,6 +101,13 @@ int agent_connect(struct agent *a, uint64_t now_ms);
 #define AGENT_SAMPLE_FAILED	2
 
 /*
+ * Drop the xenstore connection and reconnect at once, backoff reset (on
+ * SIGHUP, e.g. after xenstored was restarted).  Cannot fail: a failed
+ * connect is retried with backoff by agent_step().
+ */
+void agent_reconnect(struct agent *a);
+
+/*
  * Sample now and publish if report_decide() says so (force: publish in any
  * case, for --once).  Returns 1 if a record was written, 0 if not,
  * AGENT_SAMPLE_FAILED if /proc could not be read or parsed (logged, rate

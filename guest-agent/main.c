@@ -22,12 +22,15 @@
 #endif
 
 static volatile sig_atomic_t agent_stop;
+static volatile sig_atomic_t agent_hup;
 
 static void
 agent_on_signal(int sig)
 {
-	(void)sig;
-	agent_stop = 1;
+	if (sig == SIGHUP)
+		agent_hup = 1;
+	else
+		agent_stop = 1;
 }
 
 static void
@@ -251,16 +254,18 @@ agent_signals(sigset_t *waitmask)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);	/* a dead xenstored socket */
-	sigaction(SIGHUP, &sa, NULL);
 	/* Signals arrive only inside ppoll(): no lost wake-up. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, waitmask);
 	sigdelset(waitmask, SIGTERM);
 	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGHUP);
 }
 
 int
@@ -300,8 +305,14 @@ main(int argc, char **argv)
 	    cfg.dry_run ? ", dry run" : "");
 	(void)agent_connect(&a, mtime_ms());
 	rc = 0;
-	while (!agent_stop && rc == 0)
+	while (!agent_stop && rc == 0) {
+		if (agent_hup) {
+			agent_hup = 0;
+			log_info("SIGHUP: reconnecting to xenstore");
+			agent_reconnect(&a);
+		}
 		rc = agent_step(&a, &waitmask);
+	}
 	log_info("stopping: %llu samples, %llu publishes (%llu urgent)",
 	    (unsigned long long)a.samples, (unsigned long long)a.publishes,
 	    (unsigned long long)a.urgent_publishes);

@@ -1,0 +1,78 @@
+#!/bin/sh
+# bench/agent/bench.sh AGENT_BIN OUT_FILE - footprint of cagma-agent.
+#
+# 1. Instructions per sample and per publish, measured with callgrind as the
+#    difference between runs that differ only in the number of samples
+#    (or in publishing every sample), so start-up cost cancels out.
+# 2. Private RSS (/proc/PID/smaps_rollup) of the agent running at default
+#    settings against a fixture tree, and its measured CPU time
+#    (/proc/PID/schedstat, user + kernel) sampling the real /proc.
+# 3. CPU share at 10 samples/s computed from the instruction count, for a
+#    core retiring 1e9 instructions/s (a deliberately slow 1 GHz, IPC 1).
+set -eu
+agent=${1:-build/bin/cagma-agent}
+out=${2:-bench/results/agent.txt}
+fix=tests/fixtures/linux-6.1-swap
+n1=200 n2=1200
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+command -v valgrind >/dev/null || { echo "bench-agent: valgrind missing (make deps)"; exit 1; }
+
+# total instructions of one callgrind run; $1 = tag, rest = agent options
+ir() {
+	tag=$1; shift
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$tag" \
+	    "$agent" --config /dev/null --proc "$fix" --dry-run \
+	    --no-psi-trigger --interval 1ms "$@" >"$tmp/out.$tag" 2>/dev/null
+	sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$tmp/cg.$tag"
+}
+ir_a=$(ir a --heartbeat 3600s --samples $n1)
+ir_b=$(ir b --heartbeat 3600s --samples $n2)
+ir_c=$(ir c --heartbeat 1ms --samples $n2)
+pub_b=$(wc -l <"$tmp/out.b")
+pub_c=$(wc -l <"$tmp/out.c")
+per_sample=$(( (ir_b - ir_a) / (n2 - n1) ))
+per_publish=$(( (ir_c - ir_b) / (pub_c - pub_b) ))
+# top functions by inclusive cost in the sample-only run
+top=$(callgrind_annotate --inclusive=yes "$tmp/cg.b" 2>/dev/null |
+    grep -E 'procfs_parse|sample_read|report_decide|agent_step' |
+    head -n 6 | sed 's/^/    /')
+
+# private RSS at default settings against the fixture (3 s)
+"$agent" --config /dev/null --proc "$fix" --dry-run --foreground \
+    >/dev/null 2>"$tmp/err.rss" &
+pid=$!
+sleep 3
+priv=$(awk '/^Private_(Clean|Dirty|Hugetlb):/ { s += $2 } END { print s }' \
+    /proc/$pid/smaps_rollup)
+rss=$(awk '/^Rss:/ { print $2 }' /proc/$pid/smaps_rollup)
+kill -TERM $pid; wait $pid || true
+
+# measured CPU at default settings on the real /proc (5 s)
+"$agent" --config /dev/null --dry-run --foreground >/dev/null 2>"$tmp/err.cpu" &
+pid=$!
+sleep 0.5
+c0=$(cut -d' ' -f1 /proc/$pid/schedstat); t0=$(date +%s%N)
+sleep 5
+c1=$(cut -d' ' -f1 /proc/$pid/schedstat); t1=$(date +%s%N)
+kill -TERM $pid; wait $pid || true
+samples=$(sed -n 's/.*stopping: \([0-9]*\) samples.*/\1/p' "$tmp/err.cpu")
+
+cpu_calc=$(awk -v i="$per_sample" 'BEGIN { printf "%.4f", i * 10 / 1e9 * 100 }')
+cpu_meas=$(awk -v c=$((c1 - c0)) -v t=$((t1 - t0)) \
+    'BEGIN { printf "%.4f", c / t * 100 }')
+verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "ok" : "OVER" }'; }
+
+mkdir -p "$(dirname "$out")"
+{
+echo "cagma-agent footprint ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), fixture $fix)"
+echo "instructions per sample : $per_sample  (limit 100000: $(verdict $per_sample 100000))"
+echo "    callgrind: $n1 samples = $ir_a Ir, $n2 samples = $ir_b Ir"
+echo "instructions per publish: $per_publish  (encode + write, dry-run)"
+echo "    callgrind: $pub_b vs $pub_c publishes, $ir_b vs $ir_c Ir"
+echo "private RSS             : $priv KiB (Rss $rss KiB; limit 1024: $(verdict $priv 1024))"
+echo "CPU at 10 samples/s     : $cpu_calc % of a core, computed at 1e9 instr/s (limit 0.05: $(verdict $cpu_calc 0.05))"
+echo "CPU measured, real /proc: $cpu_meas % of a core (schedstat, user+kernel, $samples samples in ~5.5 s)"
+echo "top inclusive costs (sample-only run):"
+echo "$top"
+} | tee "$out"
