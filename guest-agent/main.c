@@ -303,7 +303,10 @@ main(int argc, char **argv)
 	    cfg.proc_root, (unsigned long long)cfg.interval_ms,
 	    (unsigned long long)cfg.report.heartbeat_ms,
 	    cfg.dry_run ? ", dry run" : "");
-	(void)agent_connect(&a, mtime_ms());
+	if (agent_connect(&a, mtime_ms()) != 0)
+		log_warnx("xenstore unavailable: sampling on, publishing as "
+		    "soon as it is back (retry %dms doubling to %dms)",
+		    AXS_BACKOFF_MIN_MS, AXS_BACKOFF_MAX_MS);
 	rc = 0;
 	while (!agent_stop && rc == 0) {
 		if (agent_hup) {

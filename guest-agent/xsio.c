@@ -45,12 +45,12 @@ agent_xs_log_open_failure(void)
 {
 	if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
 		log_warn("cannot open xenbus: is this a Xen guest? is "
-		    "xen_evtchn/xenfs loaded (/dev/xen/xenbus)? retrying");
+		    "xen_evtchn/xenfs loaded (/dev/xen/xenbus)?");
 	else if (errno == EACCES || errno == EPERM)
 		log_warn("cannot open xenbus: permission denied (run as "
-		    "root, or allow /dev/xen/xenbus); retrying");
+		    "root, or allow /dev/xen/xenbus)");
 	else
-		log_warn("cannot open xenbus; retrying");
+		log_warn("cannot open xenbus");
 }
 
 int
@@ -73,7 +73,7 @@ agent_xs_connect(struct agent_xs *x, uint64_t now_ms)
 	    sizeof(CG_SCHEMA_VERSION) - 1)) {
 		rc = errno != 0 ? -errno : -EIO;
 		if (!x->in_outage)
-			log_warn("cannot write %s; retrying", CG_PATH_VERSION);
+			log_warn("cannot write %s", CG_PATH_VERSION);
 		goto fail;
 	}
 	if (x->in_outage)

@@ -35,7 +35,7 @@ per_sample=$(( (ir_b - ir_a) / (n2 - n1) ))
 per_publish=$(( (ir_c - ir_b) / (pub_c - pub_b) ))
 # top functions by inclusive cost in the sample-only run
 top=$(callgrind_annotate --inclusive=yes "$tmp/cg.b" 2>/dev/null |
-    grep -E 'procfs_parse|sample_read|report_decide|agent_step' |
+    grep -E 'procfs_parse|sample_read|report_decide|agent_step' | grep -v '\[' |
     head -n 6 | sed 's/^/    /')
 
 # private RSS at default settings against the fixture (3 s)
