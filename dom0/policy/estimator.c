@@ -23,7 +23,8 @@
 #define CAGMA_SLACK_PCT		10	/* % of CMA */
 #define CAGMA_SLACK_MIN_KB	(64 * POL_MIB_KB)
 #define CAGMA_LOOKAHEAD_MS	2000	/* project used growth this far */
-#define CAGMA_LOOKAHEAD_MAX_PCT	50	/* at most this % of CMA */
+#define CAGMA_LOOKAHEAD_MAX_PCT	100	/* at most this % of CMA */
+#define CAGMA_ACT_NOW_KB	(16 * POL_MIB_KB) /* shortfall worth a round */
 
 /* delta per second over dt_ms, without overflow. */
 static uint64_t
@@ -70,6 +71,7 @@ pol_derive(struct policy_vm *vm, uint64_t now_ms)
 	est->refault_rate = 0;
 	est->psi_some_pct100 = 0;
 	est->used_trend_kbps = 0;
+	est->act_now = false;
 	if (vm->has_prev && vm->rec_ms > vm->prev_ms)
 		dt_ms = vm->rec_ms - vm->prev_ms;
 	if (dt_ms > 0) {
@@ -148,7 +150,14 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
 	}
 	slack = pol_max(CAGMA_SLACK_MIN_KB, est->cma_kb * CAGMA_SLACK_PCT /
 	    100);
-	ahead = pol_min(est->used_trend_kbps * CAGMA_LOOKAHEAD_MS / 1000,
-	    est->cma_kb * CAGMA_LOOKAHEAD_MAX_PCT / 100);
+	/* a step seen once may repeat: at least the last growth itself */
+	ahead = pol_max(est->used_trend_kbps * CAGMA_LOOKAHEAD_MS / 1000,
+	    vm->has_prev ? pol_sub(est->used_kb, pol_sub(record_get(&vm->prev,
+	    CG_F_MEM_TOTAL, 0), record_get(&vm->prev, CG_F_MEM_AVAIL, 0))) :
+	    0);
+	ahead = pol_min(ahead, est->cma_kb * CAGMA_LOOKAHEAD_MAX_PCT / 100);
 	est->need_kb = est->cma_kb + slack + ahead;
+	/* growing and about to outrun its target: do not wait for the timer */
+	est->act_now = ahead > 0 && est->need_kb > vm->target_kb +
+	    CAGMA_ACT_NOW_KB;
 }

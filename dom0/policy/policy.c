@@ -135,6 +135,14 @@ policy_observe(const struct policy_ops *ops, const struct policy_cfg *cfg,
 		ops->observe(cfg, vm, now_ms);
 }
 
+/* See policy.h. */
+bool
+policy_act_now(const struct policy_vm *vm)
+{
+	return vm != NULL && vm->has_rec && (vm->est.urgent ||
+	    vm->est.act_now);
+}
+
 /* Clamp, refuse growth without data, classify. */
 static void
 fixup_one(const struct policy_cfg *cfg, struct policy_vm *vm)

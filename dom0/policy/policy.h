@@ -57,6 +57,12 @@ struct policy_est {
 	uint64_t used_trend_kbps; /* growth of used_kb, KiB/s (0 if shrinking) */
 	uint64_t calm_since_ms;	/* first calm record after the last pressure */
 	bool urgent;		/* latest record had urgent=1 */
+	/*
+	 * Set by the estimator when this record predicts a shortfall before
+	 * the next periodic round (need above target and growing): the owner
+	 * should plan at once, as for an urgent record.  See policy_act_now().
+	 */
+	bool act_now;
 };
 
 struct policy_vm {
@@ -159,6 +165,13 @@ void policy_observe(const struct policy_ops *ops, const struct policy_cfg *cfg,
 int policy_decide(const struct policy_ops *ops, const struct policy_cfg *cfg,
     const struct policy_host *host, struct policy_vm *vms, size_t n,
     struct vm_target *out, size_t *n_out);
+
+/*
+ * True when the record just observed calls for a planning round now: the
+ * record was urgent, or the estimator predicts a shortfall (est.act_now).
+ * cagmad and the simulator plan at once when this returns true.  Pure.
+ */
+bool policy_act_now(const struct policy_vm *vm);
 
 const char *policy_reason_str(enum policy_reason reason);
 const char *policy_state_str(enum vm_state state);

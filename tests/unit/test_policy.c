@@ -152,8 +152,15 @@ test_est_calm(void **state)
 	/* big guest: slack 10 % of 1000 MiB = 100 MiB */
 	feed(ops, &vm, 2000, 2000 * MIB, 1000 * MIB, 900 * MIB, 0, 0, 0);
 	assert_int_equal(vm.est.cma_kb, 1000 * MIB);
-	/* used grew 700 MiB in 1 s: lookahead capped at 50 % of CMA */
-	assert_int_equal(vm.est.need_kb, 1600 * MIB);
+	/* used grew 700 MiB in 1 s: lookahead 2 s, capped at 100 % of CMA */
+	assert_int_equal(vm.est.need_kb, 2100 * MIB);
+	/* growing past its target (1024 MiB): plan now, not at the timer */
+	assert_true(vm.est.act_now);
+	assert_true(policy_act_now(&vm));
+	/* flat again: no lookahead, no early round */
+	feed(ops, &vm, 3000, 2000 * MIB, 1000 * MIB, 900 * MIB, 0, 0, 0);
+	assert_int_equal(vm.est.need_kb, 1100 * MIB);
+	assert_false(policy_act_now(&vm));
 }
 
 static void

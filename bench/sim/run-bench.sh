@@ -1,0 +1,39 @@
+#!/bin/sh
+# run-bench.sh - every policy on every scenario over SEEDS seeds; writes
+# OUT/sim-summary.csv, OUT/sim-summary.md, and the paper scenario's plots
+# (OUT/sim-paper-alloc.png, OUT/sim-paper-swapins.png).
+# usage: run-bench.sh CAGMA_SIM OUTDIR [SEEDS]
+set -eu
+bin=$1 out=$2 seeds=${3:-5}
+here=$(dirname "$0")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out"
+policies=$("$bin" --help | sed -n 's/^policies: //p')
+raw="$tmp/raw.txt"
+: >"$raw"
+for scn in "$here"/../scenarios/*.scn; do
+	for p in $policies; do
+		s=1
+		while [ "$s" -le "$seeds" ]; do
+			"$bin" --scenario "$scn" --policy "$p" --seed "$s" >>"$raw"
+			s=$((s + 1))
+		done
+	done
+done
+awk -f "$here/summary.awk" -v csv="$out/sim-summary.csv" \
+    -v md="$out/sim-summary.md" "$raw"
+# the paper scenario, seed 1, per-step CSVs for the plots
+for p in $policies; do
+	"$bin" --scenario "$here/../scenarios/paper.scn" --policy "$p" \
+	    --seed 1 --csv "$tmp/paper-$p.csv" >/dev/null
+	for g in vm1 vm2 vm3; do
+		awk -F, -v g="$g" '$2 == g { print $1, $3, $6 }' \
+		    "$tmp/paper-$p.csv" >"$tmp/$p.$g.dat"
+	done
+	awk -F, 'NR > 1 { s[$1] += $8 } END { for (t in s) print t, s[t] }' \
+	    "$tmp/paper-$p.csv" | sort -n >"$tmp/$p.swapins.dat"
+done
+gnuplot -e "dir='$tmp'; out='$out'; policies='$policies'" \
+    "$here/plots.gp"
+echo "bench-sim: wrote $out/sim-summary.csv, sim-summary.md, plots"
