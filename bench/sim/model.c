@@ -264,8 +264,11 @@ model_agent(struct sim_guest *g, uint64_t now_ms)
 		return false;
 	make_record(g, &g->pending_rec);
 	record_set(&g->pending_rec, CG_F_URGENT, urgent ? 1 : 0);
+	/* a write before dom0 read the last one: the watch already fired,
+	 * dom0 reads the newest value at the first event's time */
+	if (!g->pending)
+		g->pending_at_ms = now_ms + SIM_AGENT_DELAY_MS;
 	g->pending = true;
-	g->pending_at_ms = now_ms + SIM_AGENT_DELAY_MS;
 	g->last_pub_ms = now_ms;
 	g->last_pub_avail_kb = avail;
 	return true;

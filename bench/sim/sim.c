@@ -247,9 +247,10 @@ step_agents(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
 
 		if (g->in_episode && g->episode_start_ms == now_ms)
 			res->episodes++;
-		model_agent(g, now_ms);
-		if (!g->pending || g->pending_at_ms > now_ms)
+		if (!g->pending || g->pending_at_ms > now_ms) {
+			model_agent(g, now_ms);
 			continue;
+		}
 		g->pending = false;
 		if (vm->has_rec) {
 			vm->prev = vm->rec;
@@ -262,6 +263,7 @@ step_agents(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
 		policy_observe(r->o->ops, &r->o->cfg, vm, now_ms);
 		if (r->o->no_act_now ? vm->est.urgent : policy_act_now(vm))
 			urgent = true;
+		model_agent(g, now_ms);
 	}
 	return urgent;
 }

@@ -10,13 +10,6 @@
 #include "policy.h"
 #include "policy_int.h"
 
-/* Memory it costs the host to raise vm to want, KiB (in flight counted). */
-static uint64_t
-grow_cost_kb(const struct policy_vm *vm, uint64_t want_kb)
-{
-	return pol_sub(want_kb, pol_max(vm->target_kb, vm->current_kb));
-}
-
 static bool
 is_emergency(const struct policy_vm *vm)
 {
@@ -78,58 +71,72 @@ plan_donors(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
 }
 
 /*
- * Acceptors: emergencies (pass 0) then ordinary grows (pass 1), each from
- * what the host can give now.  Returns the emergency shortfall, KiB.
+ * Raise vm's plan toward want_kb from what the host can give now; the
+ * part it cannot give is added to *short_kb.
  */
-static uint64_t
-plan_acceptors(const struct policy_cfg *cfg, struct policy_vm *vms,
-    size_t n, int64_t *avail, uint64_t per_w)
+static void
+grant(struct policy_vm *vm, uint64_t want_kb, int64_t *avail,
+    enum policy_reason why, uint64_t *short_kb)
 {
-	uint64_t short_kb = 0;
-	size_t i;
-	int pass;
+	uint64_t have = pol_max(vm->plan_kb, vm->current_kb), cost, give;
 
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < n; i++) {
-			struct policy_vm *vm = &vms[i];
-			uint64_t want, cost, give, base;
-			uint64_t w = vm->weight ? vm->weight : 100;
-			bool emerg = is_emergency(vm);
-
-			if (!pol_may_grow(vm) || emerg != (pass == 0))
-				continue;
-			base = want_kb(cfg, vm);
-			want = pol_clamp_kb(cfg, vm, base +
-			    (emerg ? 0 : per_w * w / 1024));
-			if (want <= vm->target_kb ||
-			    (!emerg && want < vm->target_kb +
-			    cfg->hysteresis_kb))
-				continue;
-			cost = grow_cost_kb(vm, want);
-			give = *avail > 0 ? pol_min(cost, (uint64_t)*avail) : 0;
-			if (emerg)
-				short_kb += cost - give;
-			*avail -= (int64_t)give;
-			want = pol_max(vm->target_kb, pol_max(vm->target_kb,
-			    vm->current_kb) + give);
-			if (want > vm->target_kb)
-				pol_plan(vm, want, emerg ? POLICY_R_EMERGENCY :
-				    base > vm->target_kb ? POLICY_R_GROW :
-				    POLICY_R_SURPLUS);
-		}
-	}
-	return short_kb;
+	if (want_kb <= vm->plan_kb)
+		return;
+	cost = pol_sub(want_kb, have);
+	give = *avail > 0 ? pol_min(cost, (uint64_t)*avail) : 0;
+	*short_kb += cost - give;
+	*avail -= (int64_t)give;
+	want_kb = pol_max(vm->plan_kb, pol_min(want_kb, have + give));
+	if (want_kb > vm->plan_kb)
+		pol_plan(vm, want_kb, why);
 }
 
 /*
- * Host below reserve or an emergency left short: take from domains above
- * their need at once (no step limit), down to the need.  The memory is
- * granted in a later round, once the balloons have released it (never
- * spent before it is free: the reserve holds).
+ * Acceptors, from what the host can give now: emergencies up to their CMA
+ * (pass 0), then up to their need (pass 1), then ordinary grows (pass 2,
+ * with hysteresis).  Adds the emergencies' shortfalls to *short_cma and
+ * *short_need (KiB).
  */
 static void
-plan_reclaim(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
-    uint64_t deficit_kb)
+plan_acceptors(const struct policy_cfg *cfg, struct policy_vm *vms,
+    size_t n, int64_t *avail, uint64_t per_w, uint64_t *short_cma,
+    uint64_t *short_need)
+{
+	uint64_t ignored = 0;
+	size_t i;
+	int pass;
+
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < n; i++) {
+			struct policy_vm *vm = &vms[i];
+			uint64_t w = vm->weight ? vm->weight : 100, base, want;
+			bool emerg = is_emergency(vm);
+
+			if (!pol_may_grow(vm) || emerg != (pass < 2))
+				continue;
+			base = want_kb(cfg, vm);
+			if (pass == 0) {
+				grant(vm, pol_clamp_kb(cfg, vm, vm->est.cma_kb),
+				    avail, POLICY_R_EMERGENCY, short_cma);
+			} else if (pass == 1) {
+				grant(vm, base, avail, POLICY_R_EMERGENCY,
+				    short_need);
+			} else {
+				want = pol_clamp_kb(cfg, vm, base + per_w * w /
+				    1024);
+				if (want < vm->target_kb + cfg->hysteresis_kb)
+					continue;
+				grant(vm, want, avail, base > vm->target_kb ?
+				    POLICY_R_GROW : POLICY_R_SURPLUS, &ignored);
+			}
+		}
+	}
+}
+
+/* Reclaim from calm domains down to their need (or CMA); returns rest. */
+static uint64_t
+plan_reclaim_to(const struct policy_cfg *cfg, struct policy_vm *vms,
+    size_t n, uint64_t deficit_kb, bool to_cma)
 {
 	size_t i;
 
@@ -137,9 +144,12 @@ plan_reclaim(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
 		struct policy_vm *vm = &vms[i];
 		uint64_t want, from, take;
 
-		if (!pol_movable(vm) || is_emergency(vm))
+		/* a domain in trouble gives too, but only what it holds
+		 * above its own need (CMA): it is never pushed below */
+		if (!pol_movable(vm))
 			continue;
-		want = want_kb(cfg, vm);
+		want = to_cma ? pol_clamp_kb(cfg, vm, vm->est.cma_kb) :
+		    want_kb(cfg, vm);
 		from = vm->plan_reason != POLICY_R_NONE ? vm->plan_kb :
 		    vm->target_kb;
 		if (from <= want)
@@ -148,6 +158,26 @@ plan_reclaim(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
 		deficit_kb -= take;
 		pol_plan(vm, from - take, POLICY_R_RECLAIM);
 	}
+	return deficit_kb;
+}
+
+/*
+ * Host below reserve or an emergency left short: take from other domains
+ * at once (no step limit): first what they hold above their need, then,
+ * if still short, their slack down to their CMA (CMA is guaranteed, the
+ * slack is not).  The memory is granted in a later round, once the
+ * balloons have released it (never spent before it is free).
+ */
+static void
+plan_reclaim(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
+    uint64_t host_kb, uint64_t short_cma, uint64_t short_need)
+{
+	uint64_t rest;
+
+	rest = plan_reclaim_to(cfg, vms, n, host_kb + short_need, false);
+	rest = pol_min(rest, host_kb + short_cma);
+	if (rest > 0)
+		(void)plan_reclaim_to(cfg, vms, n, rest, true);
 }
 
 /* See policy_int.h: the cagma planner. */
@@ -156,15 +186,15 @@ pol_plan_cagma(const struct policy_cfg *cfg, const struct policy_host *host,
     struct policy_vm *vms, size_t n)
 {
 	int64_t avail = pol_host_avail_kb(host, vms, n);
-	uint64_t per_w = 0, deficit = 0;
+	uint64_t per_w = 0, deficit = 0, short_cma = 0, short_need = 0;
 
 	if (cfg->surplus == POLICY_SURPLUS_WEIGHT)
 		per_w = surplus_per_weight(cfg, vms, n, avail);
 	plan_donors(cfg, vms, n, per_w);
 	if (avail < 0)
 		deficit = (uint64_t)-avail;
-	deficit += plan_acceptors(cfg, vms, n, &avail, per_w);
-	if (deficit > 0)
-		plan_reclaim(cfg, vms, n, deficit);
+	plan_acceptors(cfg, vms, n, &avail, per_w, &short_cma, &short_need);
+	if (deficit + short_need > 0)
+		plan_reclaim(cfg, vms, n, deficit, short_cma, short_need);
 	return 0;
 }

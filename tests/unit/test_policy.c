@@ -352,6 +352,39 @@ test_plan_reserve_reclaim(void **state)
 }
 
 static void
+test_plan_cma_guaranteed_before_slack(void **state)
+{
+	struct policy_vm vms[3];
+	struct vm_target out[3];
+	uint64_t cur[3] = { 648, 567, 256 }, cma[3] = { 648, 600, 246 };
+	size_t n, i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		vm_init(&vms[i], (uint32_t)i + 1, cur[i], 2500);
+		set_need(&vms[i], cma[i] + 64, i < 2);
+		vms[i].est.cma_kb = cma[i] * MIB;
+	}
+	/* 65 MiB above the reserve; both emergencies want their slack too:
+	 * vm2 (below its CMA) is served to its CMA first */
+	n = decide("cagma", 1792 - 1471, 256, 0, vms, 3, out);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[1].domid, 2);
+	assert_int_equal(out[1].target_kb, 600 * MIB);
+	assert_int_equal(out[0].domid, 1);
+	assert_int_equal(out[0].target_kb, 680 * MIB);
+	/* no free memory: vm2, 33 MiB short of its CMA, takes that much of
+	 * vm1's slack (vm1 is under pressure too, but holds 64 MiB above its
+	 * CMA); vm2's slack is not worth taking a CMA from anyone */
+	vms[0].current_kb = vms[0].target_kb = 712 * MIB;
+	n = decide("cagma", 256, 256, 0, vms, 3, out);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].domid, 1);
+	assert_int_equal(out[0].reason, POLICY_R_RECLAIM);
+	assert_int_equal(out[0].target_kb, (712 - 33) * MIB);
+}
+
+static void
 test_plan_hysteresis(void **state)
 {
 	struct policy_vm vm;
@@ -659,6 +692,8 @@ main(void)
 		cmocka_unit_test_setup(test_plan_donors_first_gradual, setup),
 		cmocka_unit_test_setup(test_plan_inflight_counted_once, setup),
 		cmocka_unit_test_setup(test_plan_reserve_reclaim, setup),
+		cmocka_unit_test_setup(test_plan_cma_guaranteed_before_slack,
+		    setup),
 		cmocka_unit_test_setup(test_plan_hysteresis, setup),
 		cmocka_unit_test_setup(test_plan_clamp_and_no_data, setup),
 		cmocka_unit_test_setup(test_plan_uncooperative_not_counted,
