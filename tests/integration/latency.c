@@ -12,7 +12,8 @@
  * Beside each event it measures the raw watch round trip on the same path
  * (guest write of data/lat-probe -> dom0 watch event): the physical floor.
  * A domain whose target approaches its static-max is left for the next one
- * in A..B.  Prints median/p90/p99/max of both and their ratio; --csv writes
+ * in A..B (and, with --release, released and removed as the toolstack
+ * does on destroy, so the simulated host gets its memory back).  Prints median/p90/p99/max of both and their ratio; --csv writes
  * "event,domid,kind,latency_us" rows.  Exit 0 when every event got a new
  * target within --timeout-ms (default 1000) and under --bound-ms (if set).
  *
@@ -51,6 +52,7 @@ struct lat_opts {
 	uint64_t writes;
 	const char *csv;
 	bool floor;
+	bool release;
 };
 
 struct lat_dom {
@@ -148,7 +150,7 @@ urgent_record(struct lat_dom *d, uint64_t target_kb, char *buf, size_t size)
 	record_set(&rec, CG_F_MEM_FREE, avail / 2);
 	record_set(&rec, CG_F_MEM_AVAIL, avail);
 	record_set(&rec, CG_F_SWAP_TOTAL, 1024 * 1024);
-	record_set(&rec, CG_F_SWAP_FREE, 512 * 1024);
+	record_set(&rec, CG_F_SWAP_FREE, 1024 * 1024);	/* grow ~10 %, not x2 */
 	record_set(&rec, CG_F_PSWPIN, d->pswpin);
 	record_set(&rec, CG_F_PSWPOUT, d->pswpin);
 	record_set(&rec, CG_F_PGSCAN_KSWAPD, d->pswpin * 8);
@@ -263,6 +265,17 @@ dom_leave(struct xs_handle *dom0, struct lat_dom *d)
 	xs_unwatch(dom0, d->probe_path, "p");
 	xs_close(d->guest);
 	d->guest = NULL;
+}
+
+/* Toolstack "destroy": the domain's memory goes back to the host. */
+static void
+dom_release(struct xs_handle *dom0, uint32_t domid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/local/domain/%u", domid);
+	xs_release_domain(dom0, domid);
+	xs_rm(dom0, XBT_NULL, path);
 }
 
 static int
@@ -384,6 +397,8 @@ cmd_urgent(const struct lat_opts *o)
 		    &s[n].urgent_us);
 		if (rc == -ENOSPC) {
 			dom_leave(dom0, &d);
+			if (o->release)
+				dom_release(dom0, domid);
 			if (domid >= o->last)
 				break;
 			rc = dom_enter(dom0, o->dir, &d, ++domid, &max_kb);
@@ -506,6 +521,7 @@ parse_opts(int argc, char **argv, struct lat_opts *o)
 		{ "bound-ms", required_argument, NULL, 'b' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "no-floor", no_argument, NULL, 'F' },
+		{ "release", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t *num;
@@ -532,6 +548,8 @@ parse_opts(int argc, char **argv, struct lat_opts *o)
 			o->csv = optarg;
 		} else if (c == 'F') {
 			o->floor = false;
+		} else if (c == 'R') {
+			o->release = true;
 		} else {
 			return -EINVAL;
 		}
@@ -553,7 +571,8 @@ main(int argc, char **argv)
 	    (strcmp(cmd, "urgent") != 0 && strcmp(cmd, "flood") != 0)) {
 		fprintf(stderr, "usage: cagma-lat urgent|flood --dir D "
 		    "--domids A[-B] [--events N] [--writes N] [--csv FILE]\n"
-		    "       [--bound-ms MS] [--timeout-ms MS] [--no-floor]\n");
+		    "       [--bound-ms MS] [--timeout-ms MS] [--no-floor] "
+		    "[--release]\n");
 		return 2;
 	}
 	return strcmp(cmd, "urgent") == 0 ? cmd_urgent(&o) : cmd_flood(&o);

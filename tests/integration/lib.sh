@@ -40,7 +40,7 @@ it_cleanup() {
 	for p in $IT_PIDS $XS_PID; do
 		kill -9 "$p" 2>/dev/null
 	done
-	wait 2>/dev/null
+	wait $IT_PIDS $XS_PID 2>/dev/null
 	if [ "${IT_KEEP:-0}" = 1 ]; then
 		echo "kept $D"
 	else
@@ -102,7 +102,7 @@ guest_start() {
 	"$FAKEGUEST" --domid "$n" "$@" >"$D/fg-$n.out" 2>"$D/fg-$n.err" &
 	G_PID[$n]=$!
 	track "${G_PID[$n]}"
-	wait_for 5 grep -q ready "$D/fg-$n.out"
+	wait_for 5 grep -qs ready "$D/fg-$n.out"
 }
 
 gsock() { echo "$D/guest-$1.sock"; }
@@ -153,3 +153,78 @@ rec_field() {
 }
 
 stats_of() { xs_read "/local/domain/$1/data/cagma/stats"; }
+
+# cagmad_start [EXTRA CONFIG LINES...] : run cagmad --backend sim in the
+# foreground against this xenstored, config in $D/cagmad.conf, log in
+# $D/cagmad.err (appended across restarts); sets CG_PID.
+CG_PID=""
+cagmad_start() {
+	local l
+	{
+		echo "[global]"
+		echo "period = 1s"
+		for l in "$@"; do echo "$l"; done
+		echo "[sim]"
+		echo "host_memory = ${SIM_HOST:-16G}"
+		echo "balloon_rate = ${SIM_RATE:-0}"
+	} >"$D/cagmad.conf"
+	${CAGMAD_WRAP:-} "$CAGMAD" --foreground --backend sim \
+		--config "$D/cagmad.conf" --socket "$D/cagmad.sock" \
+		2>>"$D/cagmad.err" &
+	CG_PID=$!
+	track "$CG_PID"
+	wait_for 5 [ -S "$D/cagmad.sock" ]
+}
+
+cagmad_alive() { [ -n "$CG_PID" ] && kill -0 "$CG_PID" 2>/dev/null; }
+
+# cagmad_stop [SIGNAL] : stop it (default SIGTERM); returns its exit status.
+cagmad_stop() {
+	local rc
+	kill -"${1:-TERM}" "$CG_PID" 2>/dev/null
+	wait "$CG_PID" 2>/dev/null
+	rc=$?
+	CG_PID=""
+	rm -f "$D/cagmad.sock"
+	return $rc
+}
+
+target_of() { local t; t=$(xs_read "/local/domain/$1/memory/target"); echo "${t:-0}"; }
+
+# agent_start N PROCDIR : the real agent as domain N (fakeguest runner).
+declare -A AG_PID
+agent_start() {
+	local n=$1 dir=$2
+	shift 2
+	"$FAKEGUEST" --domid "$n" --target-kb "${TARGET_KB:-1048576}" \
+		--max-kb "${MAX_KB:-4194304}" -- \
+		"$CAGMA_AGENT" --foreground --config /dev/null --proc "$dir" \
+		--interval 50ms --heartbeat "${HEARTBEAT:-500ms}" \
+		--no-psi-trigger "$@" 2>>"$D/agent-$n.err" &
+	AG_PID[$n]=$!
+	track "${AG_PID[$n]}"
+	wait_for 5 xenstore-exists "/local/domain/$n/data/cagma/stats"
+}
+
+# status_field DOMID FIELD : one field of cagmactl status --json for DOMID.
+status_field() {
+	"$CAGMACTL" --socket "$D/cagmad.sock" status --json 2>/dev/null |
+		tr '{}' '\n\n' | grep "\"domid\": *$1[,}]\\|\"domid\": *$1\$" |
+		sed -n "s/.*\"$2\": *\"\{0,1\}\([^\",]*\)\"\{0,1\}.*/\1/p" |
+		head -n 1
+}
+
+# no_sanitizer_report FILE : no ASan/UBSan/crash text in FILE.
+no_sanitizer_report() {
+	not grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:|Segmentation fault' "$1"
+}
+
+# stable_target N SECONDS : the target does not change for SECONDS.
+stable_target() {
+	local t0 i
+	t0=$(target_of "$1")
+	for i in $(seq $(($2 * 10))); do
+		sleep 0.1
+		[ "$(target_of "$1")" = "$t0" ] || return 1
+	done
+}

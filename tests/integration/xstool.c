@@ -8,6 +8,8 @@
  *   xstool virq                           fire VIRQ_DOM_EXC ($FAKEXEN_DIR)
  *   xstool write PATH VALUE               prints OK or the errno name
  *   xstool rm PATH                        prints OK or the errno name
+ *   xstool watchlog PATH                  print PATH's value at each watch
+ *                                         event until xenstored goes away
  *   xstool lat WSOCK RSOCK PATH N         raw watch round trips: write on
  *                                         WSOCK, watch event on RSOCK;
  *                                         prints n, median, p90, p99, max us
@@ -135,6 +137,29 @@ out:
 }
 
 static int
+cmd_watchlog(const char *path)
+{
+	struct xs_handle *xsh;
+	unsigned int len;
+	char *val;
+	int rc;
+
+	xsh = open_at(NULL);
+	if (xsh == NULL)
+		return 1;
+	rc = xs_watch(xsh, path, "log") ? 0 : -errno;
+	while (rc == 0 && wait_event(xsh, path) == 0) {
+		val = xs_read(xsh, XBT_NULL, path, &len);
+		if (val != NULL)
+			printf("%.*s\n", (int)len, val);
+		fflush(stdout);
+		free(val);
+	}
+	xs_close(xsh);
+	return 0;
+}
+
+static int
 cmd_domain(int argc, char **argv, struct xs_handle *xsh)
 {
 	struct xsdom_layout lay = { .domid = 0 };
@@ -184,6 +209,8 @@ run(int argc, char **argv)
 			return 2;
 		return cmd_lat(argv[2], argv[3], argv[4], n);
 	}
+	if (argc == 3 && strcmp(argv[1], "watchlog") == 0)
+		return cmd_watchlog(argv[2]);
 	if (argc < 3)
 		return 2;
 	xsh = open_at(NULL);
