@@ -13,8 +13,15 @@ DEPS_PKGS += qemu-system-x86 debootstrap e2fsprogs
 BENCH_TARGETS += bench-lab
 
 WL_PROGS := $(B)/bin/cagma-memtask $(B)/bin/cagma-disktask \
-            $(B)/bin/cagma-hog $(B)/bin/cagma-labstat
+            $(B)/bin/cagma-hog $(B)/bin/cagma-labstat \
+            $(B)/bin/cagma-xswatch
 PROGS += $(WL_PROGS)
+
+# dom0-side observer: needs libxenstore (dynamic)
+$(B)/bin/cagma-xswatch: $(call obj,bench/workloads/xswatch.c) \
+    $(call obj,bench/workloads/wl.c) $(LIB_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(XS_LIBS)
 
 $(B)/bin/cagma-%: $(call obj,bench/workloads/%.c) \
     $(call obj,bench/workloads/wl.c) $(LIB_COMMON)

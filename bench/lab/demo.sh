@@ -29,11 +29,11 @@ echo "  per guest (swap-in pages/s, swap tps, disk tps, disk resp ms, mem batch 
 	    $3, $4, $6, $7, $8, $9, $12 }'
 if [ -f "$out/cagmad.log" ]; then
 	echo "  why (cagmad decisions, by domain and reason):"
-	grep -a -o -E 'domid [0-9]+:.*(emergency|grow|shrink|surplus|reclaim|clamp)' \
-	    "$out/cagmad.log" | sed -E 's/^(domid [0-9]+):.*(emergency|grow|shrink|surplus|reclaim|clamp).*/\1 \2/' |
-	    sort | uniq -c | sed 's/^/   /'
+	sed -n 's/^created \([a-z0-9]*\) domid=\([0-9]*\).*/    domid \2 = \1/p' "$out/results.txt"
+	sed -n -E 's/.*(domid [0-9]+): target [0-9]+ -> [0-9]+ KiB \(([a-z-]+)\).*/\1 \2/p' \
+	    "$out/cagmad.log" | sort | uniq -c | sed 's/^/   /'
 	echo "  last decisions:"
-	grep -a -E 'target' "$out/cagmad.log" | tail -n 8 | sed 's/^/    /'
+	grep -a -E 'domid [0-9]+: target' "$out/cagmad.log" | tail -n 8 | sed 's/^/    /'
 fi
 echo "  full logs: $LAB_RUN (console.log, out/)"
 exit $rc

@@ -12,6 +12,11 @@
 #   LAB_MEM_MB   QEMU RAM = the "host" Xen sees (default 3072)
 #   LAB_DOM0_MB  dom0 memory (default 512)
 #   LAB_NGUEST   guest disk slots (default 3)
+#   LAB_CPU      QEMU -cpu (default: max without SMAP (dom0 crashed on it)
+#                and without PCID, XSAVE, AVX: with them guests saw random
+#                segfaults in ld.so and libc under TCG; Xen also gets pcid=0)
+#   LAB_TCG_OPTS extra -accel tcg options, e.g. ",tb-size=256" (less RSS;
+#                saw guest segfaults in ld.so with it once: default off)
 #   LAB_LIVE=1   copy the live-view lines (LIVE ...) to stdout while running
 #   LAB_*        every other LAB_ variable is handed to the dom0 job
 #                through $share/lab.env (policy, phase length, ...)
@@ -35,7 +40,7 @@ rm -rf "$RUN"
 mkdir -p "$SHARE/out" "$SHARE/bin" "$RUN/disks"
 cp "$HERE"/share/*.sh "$SHARE/"
 for p in cagmad cagmactl cagma-agent cagma-memtask cagma-disktask cagma-hog \
-    cagma-labstat; do
+    cagma-labstat cagma-xswatch; do
 	[ ! -x "$TOP/build/bin/$p" ] || cp "$TOP/build/bin/$p" "$SHARE/bin/"
 done
 cp "$IMG/kver" "$SHARE/kver"
@@ -63,11 +68,11 @@ t0=$(date +%s)
 echo "run-lab: job=$JOB run=$RUN mem=${MEM_MB}M dom0=${DOM0_MB}M timeout=${TIMEOUT}s"
 # In -initrd, commas separate multiboot modules (a literal comma is ",,").
 timeout --kill-after=15 "$TIMEOUT" qemu-system-x86_64 \
-    -accel tcg,thread=multi,tb-size=256 -cpu max,-smap -smp 2 -m "$MEM_MB" \
+    -accel "tcg,thread=multi${LAB_TCG_OPTS:-}" -cpu "${LAB_CPU:-max,-smap,-pcid,-invpcid,-avx,-avx2,-xsave,-xsavec,-xsaveopt,-xsaves,-pku}" -smp 2 -m "$MEM_MB" \
     -nodefaults -no-user-config -display none -monitor none \
     -serial stdio -no-reboot \
     -kernel "$IMG/xen-4.17-amd64" \
-    -append "console=com1 com1=115200,8n1 dom0_mem=${DOM0_MB}M,max:${DOM0_MB}M dom0_max_vcpus=1 noreboot" \
+    -append "console=com1 com1=115200,8n1 dom0_mem=${DOM0_MB}M,max:${DOM0_MB}M dom0_max_vcpus=1 pcid=0 noreboot" \
     -initrd "$IMG/vmlinuz console=hvc0 root=/dev/vda rw init=/sbin/cagma-lab-init lab=dom0,$IMG/initrd.img" \
     "${drives[@]}" \
     -virtfs "local,path=$SHARE,mount_tag=share,security_model=none,id=share" \

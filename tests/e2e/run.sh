@@ -29,7 +29,8 @@ if [ "$(id -u)" != 0 ] || ! command -v qemu-system-x86_64 > /dev/null ||
 	finish 0 0
 fi
 missing=""
-for p in cagmad cagmactl cagma-agent cagma-memtask cagma-hog cagma-labstat; do
+for p in cagmad cagmactl cagma-agent cagma-memtask cagma-hog cagma-labstat \
+    cagma-xswatch; do
 	[ -x "$top/build/bin/$p" ] || missing="$missing $p"
 done
 if [ -n "$missing" ]; then

@@ -12,11 +12,13 @@ O=$L/out
 . "$L/role.env"
 log() { echo "DOMU: $*"; }
 lab_set() { xenstore-write "data/lab/$1" "$2"; }
-# wait_key KEY SECONDS
+# wait_key KEY SECONDS: 0 once data/lab/KEY exists, 1 on timeout or when
+# dom0 says data/lab/stop first
 wait_key() {
 	_n=0
 	while [ $_n -lt "$2" ]; do
 		xenstore-read "data/lab/$1" > /dev/null 2>&1 && return 0
+		xenstore-read data/lab/stop > /dev/null 2>&1 && return 1
 		sleep 1
 		_n=$((_n + 1))
 	done

@@ -202,11 +202,8 @@ lab_stop_guests() {
 	done
 	_n=0
 	while [ $_n -lt "$1" ]; do
-		_left=0
-		for _g in $GUESTS; do
-			lab_domid "$_g" > /dev/null && _left=1
-		done
-		[ $_left = 0 ] && break
+		# xl list: a header, Domain-0, then the guests still alive
+		[ "$(xl list 2>/dev/null | wc -l)" -le 2 ] && break
 		sleep 1
 		_n=$((_n + 1))
 	done
