@@ -196,8 +196,8 @@ daemon_read(struct cagmad *c, struct dom *d, uint64_t now_ms)
 	ops = d->ops != NULL ? d->ops : c->ops;
 	policy_observe(ops, &c->pcfg, &d->vm, now_ms);
 	dom_update_state(d, now_ms, c->cfg.stale_ms);
-	if (d->urgent && mtime_since_ms(now_ms, d->urgent_ms) >=
-	    DAEMON_URGENT_GAP_MS)
+	/* over its emergency budget: handled in the next coalesced round */
+	if (d->urgent && log_ratelimit(&d->urgent_rl, now_ms, NULL))
 		return true;
 	d->urgent = false;
 	sched_note_record(&c->sched);
@@ -399,7 +399,6 @@ daemon_xs_ready(struct cagmad *c, uint64_t now_ms)
 		d = dom_find(c->tbl, urgent[i]);
 		if (d == NULL)
 			continue;
-		d->urgent_ms = now_ms;
 		d->urgent = false;
 		c->emergencies++;
 		log_debug("domid %u: urgent record: emergency round", d->domid);

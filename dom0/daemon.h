@@ -18,7 +18,6 @@
 #include "xsio.h"
 
 #define DAEMON_DRAIN_MAX	4096	/* watch events per loop iteration */
-#define DAEMON_URGENT_GAP_MS	20	/* min gap between one domain's emergencies */
 #define DAEMON_RESCAN_MS	10000	/* safety-net rescan period */
 
 struct cagmad {

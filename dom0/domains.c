@@ -62,6 +62,8 @@ dom_add(struct dom_table *t, uint32_t domid, uint64_t current_kb,
 	    current_kb - target_kb;
 	d->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(DOM_LOG_INTERVAL_MS,
 	    DOM_LOG_BURST);
+	d->urgent_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(
+	    DOM_URGENT_INTERVAL_MS, DOM_URGENT_BURST);
 	d->list_idx = t->n;
 	t->list[t->n++] = d;
 	t->by_id[domid] = d;

@@ -21,6 +21,8 @@
 #define DOM_PROGRESS_KB		256	/* smaller moves are not progress */
 #define DOM_LOG_INTERVAL_MS	10000	/* guest-caused log lines: 1 per 10 s */
 #define DOM_LOG_BURST		3
+#define DOM_URGENT_INTERVAL_MS	5	/* emergencies: 200/s per domain */
+#define DOM_URGENT_BURST	100
 
 enum dom_stall {
 	DOM_STALL_NONE,
@@ -48,7 +50,7 @@ struct dom {
 	uint64_t gap_kb;		/* |target - current| at that time */
 	uint64_t retry_ms;		/* last time the target was re-sent */
 	uint64_t dry_kb;		/* --dry-run: last target logged */
-	uint64_t urgent_ms;		/* last emergency round for it */
+	struct log_ratelimit urgent_rl;	/* emergency rounds it may trigger */
 	enum dom_stall stall;
 	enum policy_reason reason;	/* last target change */
 	struct log_ratelimit rl;
