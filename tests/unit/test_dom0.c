@@ -187,6 +187,21 @@ test_cfg_sim_and_reload_keeps_old(void **state)
 	unlink(path);
 }
 
+static void
+test_cfg_shipped_file(void **state)
+{
+	struct cagmad_cfg c, d;
+	char err[CONFIG_ERR_MAX] = "";
+
+	(void)state;
+	/* the commented default config installed to /etc/cagma parses and
+	 * changes nothing (tests run from the top of the tree) */
+	assert_int_equal(cfg_load("dom0/cagmad.conf", false, false, NULL, &c,
+	    err, sizeof(err)), 0);
+	cfg_defaults(&d);
+	assert_memory_equal(&c, &d, sizeof(c));
+}
+
 /* ---- records -> state ---------------------------------------------------- */
 
 static int
@@ -433,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_cfg_overrides),
 		cmocka_unit_test(test_cfg_errors),
 		cmocka_unit_test(test_cfg_sim_and_reload_keeps_old),
+		cmocka_unit_test(test_cfg_shipped_file),
 		cmocka_unit_test(test_record_accept_reject),
 		cmocka_unit_test(test_table_many),
 		cmocka_unit_test(test_stuck_timing),
