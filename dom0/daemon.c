@@ -196,6 +196,12 @@ daemon_read(struct cagmad *c, struct dom *d, uint64_t now_ms)
 	ops = d->ops != NULL ? d->ops : c->ops;
 	policy_observe(ops, &c->pcfg, &d->vm, now_ms);
 	dom_update_state(d, now_ms, c->cfg.stale_ms);
+	/*
+	 * The estimator may ask for a round now even without an urgent flag
+	 * (use climbing toward the target): same path as the simulator.
+	 */
+	if (policy_act_now(&d->vm))
+		d->urgent = true;
 	/* over its emergency budget: handled in the next coalesced round */
 	if (d->urgent && log_ratelimit(&d->urgent_rl, now_ms, NULL))
 		return true;
