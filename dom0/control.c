@@ -64,7 +64,7 @@ control_status_json(const struct cagmad *c, FILE *fp)
 		    (unsigned long long)record_get(&d->vm.rec,
 		    CG_F_MEM_AVAIL, 0),
 		    (unsigned long long)d->vm.est.swapin_rate,
-		    dom_state_str(d->vm.state), policy_reason_str(d->reason),
+		    policy_state_str(d->vm.state), policy_reason_str(d->reason),
 		    (unsigned long long)d->records,
 		    (unsigned long long)d->rejected);
 	}
@@ -102,7 +102,7 @@ control_status(const struct cagmad *c, bool json, FILE *fp)
 		    (unsigned long long)record_get(&d->vm.rec,
 		    CG_F_MEM_AVAIL, 0) / 1024,
 		    (unsigned long long)d->vm.est.swapin_rate,
-		    dom_state_str(d->vm.state), policy_reason_str(d->reason));
+		    policy_state_str(d->vm.state), policy_reason_str(d->reason));
 	}
 }
 

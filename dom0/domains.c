@@ -221,19 +221,3 @@ dom_update_state(struct dom *d, uint64_t now_ms, uint64_t stale_ms)
 	else
 		vm->state = VM_OK;
 }
-
-const char *
-dom_state_str(enum vm_state state)
-{
-	static const char *const names[VM_STATE_COUNT] = {
-		[VM_OK] = "ok",
-		[VM_STARVING] = "starving",
-		[VM_STUCK] = "stuck",
-		[VM_UNCOOPERATIVE] = "uncooperative",
-		[VM_NO_AGENT] = "no-agent",
-		[VM_STALE] = "stale",
-		[VM_BAD_DATA] = "bad-data",
-	};
-
-	return (unsigned)state < VM_STATE_COUNT ? names[state] : "?";
-}

@@ -116,7 +116,5 @@ void dom_target_set(struct dom *d, uint64_t target_kb, uint64_t now_ms,
  */
 void dom_update_state(struct dom *d, uint64_t now_ms, uint64_t stale_ms);
 
-/* Contract name of a state: "ok", "starving", ... "bad-data". */
-const char *dom_state_str(enum vm_state state);
 
 #endif

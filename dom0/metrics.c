@@ -81,7 +81,7 @@ metrics_print(const struct cagmad *c, FILE *fp)
 			    metrics_names[k][0], d->domid);
 			metrics_label(fp, d->name);
 			fprintf(fp, "\",state=\"%s\"} %llu\n",
-			    dom_state_str(d->vm.state),
+			    policy_state_str(d->vm.state),
 			    metrics_value(d, (enum metrics_kind)k));
 		}
 	}
