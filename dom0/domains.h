@@ -116,5 +116,4 @@ void dom_target_set(struct dom *d, uint64_t target_kb, uint64_t now_ms,
  */
 void dom_update_state(struct dom *d, uint64_t now_ms, uint64_t stale_ms);
 
-
 #endif
