@@ -81,7 +81,7 @@ DEPS_PKGS := build-essential pkg-config libxen-dev xen-utils-4.17 \
 DEMO_CMD := @echo "demo: nothing to demo yet" && false
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test unit unit-asan integration e2e fuzz fuzz-smoke bench \
+.PHONY: all deps test unit unit-asan integration e2e fuzz fuzz-procfs fuzz-smoke bench \
         demo install clean check format
 all: $(PROGS)
 
@@ -168,13 +168,28 @@ $(FUZZ_BIN): $(FUZZ_SRC)
 	    -fno-sanitize-recover=all -Icommon -Ixenstore-schema -o $@ $^
 
 fuzz: $(FUZZ_BIN)
-	@mkdir -p build/fuzz/corpus
+	@mkdir -p build/fuzz/corpus-record
 	$(FUZZ_BIN) -runs=$(FUZZ_RUNS) -max_len=1200 \
-	    build/fuzz/corpus tests/fuzz/corpus/record 2>&1 | tail -n 5
+	    build/fuzz/corpus-record tests/fuzz/corpus/record 2>&1 | tail -n 5
 
-fuzz-smoke: $(FUZZ_BIN)
-	@mkdir -p build/fuzz/corpus $(RESULTS)
-	@sh tests/fuzz/smoke.sh $(FUZZ_BIN) $(FUZZ_SECONDS) $(RESULTS)
+FUZZ_PROCFS_BIN := build/fuzz/fuzz_procfs
+$(FUZZ_PROCFS_BIN): tests/fuzz/fuzz_procfs.c common/procfs.c common/num.c
+	@mkdir -p $(@D)
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -Icommon -o $@ $^
+
+fuzz-procfs: $(FUZZ_PROCFS_BIN)
+	@mkdir -p build/fuzz/corpus-procfs
+	$(FUZZ_PROCFS_BIN) -runs=$(FUZZ_RUNS) -max_len=8192 \
+	    build/fuzz/corpus-procfs tests/fuzz/corpus/procfs 2>&1 | tail -n 3
+
+# CI: the record decoder for FUZZ_SECONDS, the /proc parsers for a third.
+fuzz-smoke: $(FUZZ_BIN) $(FUZZ_PROCFS_BIN)
+	@mkdir -p $(RESULTS)
+	@sh tests/fuzz/smoke.sh record $(FUZZ_BIN) $(FUZZ_SECONDS) $(RESULTS) \
+	    1200 tests/fuzz/corpus/record
+	@sh tests/fuzz/smoke.sh procfs $(FUZZ_PROCFS_BIN) \
+	    $$(($(FUZZ_SECONDS) / 3)) $(RESULTS) 8192 tests/fuzz/corpus/procfs
 
 # --- demo and benchmarks ---------------------------------------------------
 demo: deps all

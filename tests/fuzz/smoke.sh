@@ -1,21 +1,23 @@
 #!/bin/sh
-# Bounded fuzz run for CI: FUZZ_SECONDS of libFuzzer on the record decoder.
-# Fails on any crash, sanitizer report or round-trip mismatch.
-# usage: smoke.sh FUZZ_BIN SECONDS RESULTS_DIR
+# Bounded fuzz run for CI: SECONDS of libFuzzer on one parser.  Fails on any
+# crash, sanitizer report or invariant violation (the target aborts).
+# usage: smoke.sh NAME FUZZ_BIN SECONDS RESULTS_DIR MAX_LEN SEED_CORPUS
 set -u
-bin=$1 secs=$2 res=$3
+name=$1 bin=$2 secs=$3 res=$4 maxlen=$5 seeds=$6
+work=build/fuzz/corpus-$name
+mkdir -p "$work"
 log=$(mktemp)
-"$bin" -max_total_time="$secs" -max_len=1200 -print_final_stats=1 \
-    build/fuzz/corpus tests/fuzz/corpus/record >"$log" 2>&1
+"$bin" -max_total_time="$secs" -max_len="$maxlen" -print_final_stats=1 \
+    "$work" "$seeds" >"$log" 2>&1
 rc=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 if [ $rc -eq 0 ]; then
-	echo "fuzz: record decoder, ${secs}s, ${runs:-?} executions, no finding"
-	echo "fuzz: 1 passed, 0 failed" >"$res/fuzz.txt"
+	echo "fuzz-$name: ${secs}s, ${runs:-?} executions, no finding"
+	echo "fuzz-$name: 1 passed, 0 failed" >"$res/fuzz-$name.txt"
 else
 	tail -n 40 "$log"
-	echo "fuzz: 0 passed, 1 failed" >"$res/fuzz.txt"
+	echo "fuzz-$name: 0 passed, 1 failed" >"$res/fuzz-$name.txt"
 fi
-cat "$res/fuzz.txt"
+cat "$res/fuzz-$name.txt"
 rm -f "$log"
 exit $rc
