@@ -73,6 +73,14 @@ wait_for() {
 	done
 }
 
+# wait_expr TIMEOUT_S 'SHELL TEST' : like wait_for, but the test (a string,
+# single-quoted by the caller) is re-evaluated on every try.
+wait_expr() {
+	local t=$1
+	shift
+	wait_for "$t" eval "$*"
+}
+
 # track PID : stop it in the cleanup trap.
 track() { IT_PIDS="$IT_PIDS $1"; }
 

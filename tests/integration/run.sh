@@ -6,6 +6,7 @@
 # RESULTS_DIR/integration.txt ending with "integration: N passed, N failed".
 # SKIP lines (program under test not built) count as failures.  Exits
 # non-zero on any failure.  Select scenarios with IT_ONLY="s1 s4".
+# Scenario 4 is repeated with CAGMAD=build/asan/bin/cagmad if it exists.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -30,8 +31,19 @@ if [ ! -x /usr/lib/xen-4.17/bin/xenstored ]; then
 	fail=$((fail + 1))
 fi
 
+# Scenario 4 runs a second time against the ASan/UBSan cagmad when
+# `make SAN=1` (or make unit-asan) has built it.
+list=""
 for s in "$here"/s*.sh; do
-	name=$(basename "$s" .sh)
+	list="$list $s"
+	case $s in
+	*/s4_*) [ -x "$root/build/asan/bin/cagmad" ] && list="$list asan:$s" ;;
+	esac
+done
+for s in $list; do
+	asan=""
+	case $s in asan:*) s=${s#asan:} asan=1 ;; esac
+	name=$(basename "$s" .sh)${asan:+_asan}
 	if [ -n "${IT_ONLY:-}" ] && ! echo " $IT_ONLY " | grep -q " ${name%%_*} "; then
 		continue
 	fi
@@ -39,7 +51,12 @@ for s in "$here"/s*.sh; do
 	echo "== $name" | tee -a "$out"
 	log=$(mktemp)
 	t0=$(date +%s%N)
-	timeout -k 5 "$timeout_s" bash "$s" >"$log" 2>&1
+	if [ -n "$asan" ]; then
+		CAGMAD=$root/build/asan/bin/cagmad \
+		    timeout -k 5 "$timeout_s" bash "$s" >"$log" 2>&1
+	else
+		timeout -k 5 "$timeout_s" bash "$s" >"$log" 2>&1
+	fi
 	rc=$?
 	t1=$(date +%s%N)
 	sed "s/^/$name: /" "$log" | tee -a "$out"

@@ -91,7 +91,7 @@ xs_stop
 check "xenstored restarts" xs_start
 kill -HUP "${G_PID[5]}"
 check "domain 5 re-introduced after restart" \
-	wait_for 5 [ "$("$XSTOOL" introduced 5)" = T ]
+	wait_expr 5 '[ "$("$XSTOOL" introduced 5)" = T ]'
 check "guest writes again after restart" [ "$(gw data/x again)" = OK ]
 check "permissions enforced after restart" \
 	[ "$(gw memory/target 9)" = EACCES ]

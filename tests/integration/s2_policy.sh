@@ -22,13 +22,13 @@ agent_start 12 "$D/p12"
 agent_start 13 "$D/p13"
 proc_fixture "$D/p11" $G 10000 20000 9000 8192	# swap-ins: urgent
 check "starving domain 11 is granted memory" \
-	wait_for 5 [ "$(target_of 11)" -gt $G ]
+	wait_expr 5 '[ "$(target_of 11)" -gt $G ]'
 t11=$(target_of 11)
 check "grant covers what 11 uses plus a margin ($t11 KiB)" \
 	[ "$t11" -ge $((G - 20000 + 32768)) ]
 check "grant stays within static-max" [ "$t11" -le 4194304 ]
 check "idle domain 12 gives memory back" \
-	wait_for 6 [ "$(target_of 12)" -lt $G ]
+	wait_expr 6 '[ "$(target_of 12)" -lt $G ]'
 sleep 3
 t12=$(target_of 12)
 # Gradual: never up, and many distinct values on the way down (a reader

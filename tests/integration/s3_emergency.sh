@@ -25,7 +25,7 @@ if have "$CAGMA_AGENT" "scenario 3 (agent path)"; then
 	t=$(target_of 22)
 	t0=$(date +%s%N)
 	proc_fixture "$D/p22" 1048576 10000 20000 9000 8192
-	wait_for 2 [ "$(target_of 22)" != "$t" ]
+	wait_expr 2 '[ "$(target_of 22)" != "$t" ]'
 	t1=$(date +%s%N)
 	ms=$(( (t1 - t0) / 1000000 ))
 	echo "agent path: /proc change -> new target in $ms ms (includes the 50 ms sample interval)"

@@ -16,7 +16,7 @@ agent_start 41 "$D/p41"
 agent_start 43 "$D/p43"
 guest_start 42 >/dev/null
 proc_fixture "$D/p43" $G 10000 20000 9000 8192
-wait_for 5 [ "$(target_of 43)" -gt $G ]
+wait_expr 5 '[ "$(target_of 43)" -gt $G ]'
 check "setup: 41 and 43 settle" stable_target 41 2
 
 # --- cagmad killed (SIGKILL) and restarted: no thrash -------------------
@@ -64,7 +64,7 @@ check "released domain: cagmad did not recreate its nodes" \
 	not xenstore-exists /local/domain/42
 if [ -x "$CAGMACTL" ]; then
 	check "released domain: gone from cagmactl status" \
-		[ -z "$(status_field 42 domid)" ]
+		wait_expr 5 '[ -z "$(status_field 42 domid)" ]'
 fi
 
 # --- xenstored killed and restarted -------------------------------------
@@ -77,7 +77,7 @@ check "agent 41 publishes again" \
 check "cagmad survived the xenstored restart" cagmad_alive
 proc_fixture "$D/p41" $G 10000 20000 9000 8192	# 41 now starving
 check "cagmad resumes: 41's emergency gets a new target" \
-	wait_for 10 [ "$(target_of 41)" -gt $G ]
+	wait_expr 10 '[ "$(target_of 41)" -gt $G ]'
 check "no crash report from cagmad" no_sanitizer_report "$D/cagmad.err"
 check "cagmad stops cleanly" cagmad_stop
 it_finish
