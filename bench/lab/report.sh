@@ -91,8 +91,10 @@ command -v gnuplot > /dev/null || { echo "report: gnuplot missing, no plots"; ex
 gnuplot <<GP
 set terminal png size 900,500
 set style fill solid 0.6
-set boxwidth 0.15
-set xtics ("vm1" 0.3, "vm2" 1.3, "vm3" 2.3)
+set boxwidth 0.09
+set xrange [-0.2:2.6]
+set yrange [0:*]
+set xtics ("vm1" 0.15, "vm2" 1.15, "vm3" 2.15)
 set grid ytics
 set key off
 set output "$png-swapin.png"

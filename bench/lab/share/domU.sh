@@ -15,12 +15,13 @@ lab_set() { xenstore-write "data/lab/$1" "$2"; }
 # wait_key KEY SECONDS: 0 once data/lab/KEY exists, 1 on timeout or when
 # dom0 says data/lab/stop first
 wait_key() {
-	_n=0
-	while [ $_n -lt "$2" ]; do
+	read -r _up _idle < /proc/uptime
+	_end=$((${_up%.*} + $2))
+	while [ "${_up%.*}" -lt $_end ]; do
 		xenstore-read "data/lab/$1" > /dev/null 2>&1 && return 0
 		xenstore-read data/lab/stop > /dev/null 2>&1 && return 1
 		sleep 1
-		_n=$((_n + 1))
+		read -r _up _idle < /proc/uptime
 	done
 	return 1
 }
@@ -32,8 +33,10 @@ nth() {
 role_idle() {
 	:
 }
+# the hog is time-bounded: a hog the host cannot satisfy thrashes for ever
 role_hog() {
-	"$L/bin/cagma-hog" ${LAB_HOG_ARGS:-16 500 768 60} > "$O/hog.log" 2>&1
+	timeout "${LAB_HOG_MAX_S:-180}" \
+	    "$L/bin/cagma-hog" ${LAB_HOG_ARGS:-16 500 768 60} > "$O/hog.log" 2>&1
 	log "hog: $(tail -n 1 "$O/hog.log")"
 }
 # role_phases: the paper's workloads.  Phase k runs nth(LAB_MEMTASKS, k)

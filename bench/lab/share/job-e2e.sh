@@ -27,7 +27,7 @@ e2e_target_watch() {
 lab_job() {
 	WATCH_PIDS=""
 	# the hog wants more than host free - reserve: the reserve must bind
-	lab_guest 0 hog 384 1536 hog "LAB_HOG_ARGS='16 500 1024 45'" || return
+	lab_guest 0 hog 384 1536 hog "LAB_HOG_ARGS='16 500 1024 45' LAB_HOG_MAX_S=150" || return
 	lab_guest 1 idle 512 1024 idle || return
 	lab_wait_guests_ready 420 || return
 	for g in hog idle; do
@@ -55,8 +55,8 @@ lab_job() {
 	d=$(lab_domid hog)
 	hog_go=$(xenstore-read /local/domain/$d/memory/target)
 	lab_go
-	lab_wait_key /local/domain/$d/data/lab/done "${LAB_HOG_WAIT_S:-420}" ||
-	    lab_res "hog did not finish in ${LAB_HOG_WAIT_S:-420} s"
+	lab_wait_key /local/domain/$d/data/lab/done "${LAB_HOG_WAIT_S:-240}" ||
+	    lab_res "hog did not finish in ${LAB_HOG_WAIT_S:-240} s"
 	sleep "${LAB_SETTLE_S:-20}"
 	lab_stop_bg
 	for p in $WATCH_PIDS; do

@@ -110,13 +110,18 @@ lab_since() {
 lab_domid() {
 	xl domid "$1" 2>/dev/null
 }
-# lab_wait_key PATH SECONDS: wait until xenstore PATH exists
+# lab_uptime_s: whole seconds of uptime, without forking
+lab_uptime_s() {
+	read -r _up _idle < /proc/uptime
+	echo "${_up%.*}"
+}
+# lab_wait_key PATH SECONDS: wait until xenstore PATH exists (deadline in
+# uptime: each xenstore-read fork takes a good part of a second under TCG)
 lab_wait_key() {
-	_n=0
-	while [ $_n -lt $(($2 * 2)) ]; do
+	_end=$(($(lab_uptime_s) + $2))
+	while [ "$(lab_uptime_s)" -lt $_end ]; do
 		xenstore-read "$1" > /dev/null 2>&1 && return 0
 		sleep 0.5
-		_n=$((_n + 1))
 	done
 	return 1
 }
@@ -200,12 +205,11 @@ lab_stop_guests() {
 		_d=$(lab_domid "$_g") &&
 		    xenstore-write "/local/domain/$_d/data/lab/stop" 1 2>/dev/null
 	done
-	_n=0
-	while [ $_n -lt "$1" ]; do
+	_end=$(($(lab_uptime_s) + $1))
+	while [ "$(lab_uptime_s)" -lt $_end ]; do
 		# xl list: a header, Domain-0, then the guests still alive
 		[ "$(xl list 2>/dev/null | wc -l)" -le 2 ] && break
 		sleep 1
-		_n=$((_n + 1))
 	done
 	for _g in $GUESTS; do
 		if lab_domid "$_g" > /dev/null; then
