@@ -1,10 +1,11 @@
 /*
  * backend_sim.c - simulated domain control over a real xenstore.
  *
- * Domains are the children of /local/domain (0 excluded).  A domain's
- * simulated current starts at its memory/target; set_target writes
- * memory/target (as libxl does) and the balloon moves toward it at
- * [sim] balloon_rate KiB/s (0 = at once), except for [sim] stuck domids.
+ * Domains are the children of /local/domain (0 excluded) that xenstored
+ * has introduced.  A domain's simulated current starts at its
+ * memory/target; set_target writes memory/target (as libxl does) and the
+ * balloon moves toward it at [sim] balloon_rate KiB/s (0 = at once), except
+ * for [sim] stuck domids.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -83,6 +84,16 @@ sim_list(struct backend *be, struct be_dom *out, size_t max, size_t *n_out)
 		s->doms[i].live = false;
 	for (i = 0; i < n; i++) {
 		if (ids[i] == 0)
+			continue;
+		/*
+		 * Released (XS_RELEASE, @releaseDomain) but its nodes not yet
+		 * removed: as good as dying, like libxl reports it.  Listing it
+		 * would keep it tracked until the next safety-net rescan.
+		 */
+		rc = xsio_introduced(be->xs, ids[i]);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
 			continue;
 		d = sim_find(s, ids[i]);
 		if (d == NULL) {

@@ -57,10 +57,50 @@ daemon_apply_settings(struct cagmad *c, struct dom *d)
 	d->ops = s.policy[0] != '\0' ? policy_find(s.policy) : NULL;
 }
 
+/* Watch d's stats record.  0 or -errno (logged unless the link is gone). */
+static int
+daemon_watch_dom(struct cagmad *c, const struct dom *d)
+{
+	char path[XSIO_PATH_MAX], tok[XSIO_TOKEN_MAX];
+	int rc;
+
+	daemon_stats_path(d->domid, path, sizeof(path));
+	snprintf(tok, sizeof(tok), "s%u", d->domid);
+	rc = xsio_watch(c->xs, path, tok);
+	if (rc != 0 && xsio_lost(c->xs) == 0)
+		log_warnx("domid %u: watch %s: %s", d->domid, path,
+		    strerror(-rc));
+	return rc;
+}
+
+/*
+ * Every watch cagmad needs: domain introduce/release and each tracked
+ * domain's record.  0, or the -errno of a lost link.
+ */
+static int
+daemon_watch_all(struct cagmad *c)
+{
+	size_t i;
+	int rc;
+
+	rc = xsio_watch(c->xs, "@introduceDomain", DAEMON_TOK_INTRO);
+	if (rc == 0)
+		rc = xsio_watch(c->xs, "@releaseDomain", DAEMON_TOK_RELEASE);
+	if (rc != 0) {
+		if (xsio_lost(c->xs) == 0)
+			log_warnx("watching domain events: %s",
+			    strerror(-rc));
+		return rc;
+	}
+	for (i = 0; i < c->tbl->n && xsio_lost(c->xs) == 0; i++)
+		(void)daemon_watch_dom(c, c->tbl->list[i]);
+	return xsio_lost(c->xs);
+}
+
 static void
 daemon_add(struct cagmad *c, const struct be_dom *b)
 {
-	char path[XSIO_PATH_MAX], raw[DOM_NAME_MAX], tok[XSIO_TOKEN_MAX];
+	char path[XSIO_PATH_MAX], raw[DOM_NAME_MAX];
 	uint64_t max_kb = 0, target_kb = b->current_kb;
 	struct dom *d;
 	size_t len = 0;
@@ -84,12 +124,7 @@ daemon_add(struct cagmad *c, const struct be_dom *b)
 	else
 		snprintf(d->name, sizeof(d->name), "domain-%u", b->domid);
 	daemon_apply_settings(c, d);
-	daemon_stats_path(b->domid, path, sizeof(path));
-	snprintf(tok, sizeof(tok), "s%u", b->domid);
-	rc = xsio_watch(c->xs, path, tok);
-	if (rc != 0)
-		log_warnx("domid %u: watch %s: %s", b->domid, path,
-		    strerror(-rc));
+	(void)daemon_watch_dom(c, d);
 	log_info("domid %u: tracking '%s' (current %llu KiB, target %llu KiB, "
 	    "max %llu KiB)", d->domid, d->name,
 	    (unsigned long long)d->vm.current_kb,
@@ -121,12 +156,13 @@ daemon_rescan(struct cagmad *c, uint64_t now_ms)
 	c->rescan_ms = now_ms;
 	rc = c->be.ops->list(&c->be, c->listing, DOM_ID_MAX, &n);
 	if (rc != 0) {
-		log_warnx("listing domains: %s", strerror(-rc));
+		if (xsio_lost(c->xs) == 0)	/* else: logged once, on loss */
+			log_warnx("listing domains: %s", strerror(-rc));
 		return rc;
 	}
 	for (i = 0; i < c->tbl->n; i++)
 		c->tbl->list[i]->seen = false;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && xsio_lost(c->xs) == 0; i++) {
 		if (c->listing[i].domid >= DOM_ID_MAX || c->listing[i].dying)
 			continue;
 		if (c->listing[i].domid == 0 && !c->cfg.balloon_dom0)
@@ -137,6 +173,8 @@ daemon_rescan(struct cagmad *c, uint64_t now_ms)
 		d = dom_find(c->tbl, c->listing[i].domid);
 		d->seen = true;
 	}
+	if (xsio_lost(c->xs) != 0)
+		return xsio_lost(c->xs);	/* partial view: drop nothing */
 	for (i = 0; i < c->tbl->n;) {
 		d = c->tbl->list[i];
 		if (!d->seen)
@@ -283,6 +321,8 @@ daemon_apply(struct cagmad *c, const struct vm_target *t, uint64_t now_ms)
 		c->rescan = true;	/* vanished mid-cycle: no noise */
 		return;
 	}
+	if (rc != 0 && xsio_lost(c->xs) != 0)
+		return;		/* the link is gone: logged once */
 	if (rc != 0) {
 		log_warnx("domid %u: setting target %llu KiB: %s", d->domid,
 		    (unsigned long long)t->target_kb, strerror(-rc));
@@ -380,6 +420,70 @@ daemon_round(struct cagmad *c, uint64_t now_ms, uint32_t urgent)
 		(void)metrics_write(c, c->metrics_path);
 }
 
+void
+daemon_xs_lost(struct cagmad *c, uint64_t now_ms, int rc)
+{
+	struct dom *d;
+	size_t i;
+
+	if (c->xs_down)
+		return;
+	log_warnx("xenstore connection lost (%s): reconnecting, %zu domains "
+	    "and their targets kept", strerror(rc < 0 ? -rc : EIO),
+	    c->tbl->n);
+	xsio_disconnect(c->xs);
+	c->xs_down = true;
+	sched_backoff_start(&c->xs_bo, now_ms);
+	/* queued events died with the handle; the new watches fire again */
+	for (i = 0; i < c->n_dirty; i++) {
+		d = dom_find(c->tbl, c->dirty[i]);
+		if (d != NULL)
+			d->dirty = false;
+	}
+	c->n_dirty = 0;
+}
+
+/* After xenstore calls: true if the link is still up. */
+static bool
+daemon_xs_check(struct cagmad *c, uint64_t now_ms)
+{
+	if (!c->xs_down && xsio_lost(c->xs) != 0)
+		daemon_xs_lost(c, now_ms, xsio_lost(c->xs));
+	return !c->xs_down;
+}
+
+/*
+ * One reconnect attempt: two new handles, every watch again (each fires
+ * once at once, so every domain's record is read again), then a rescan.
+ * The table is kept, so the next round compares against the targets
+ * already set and the policy's hysteresis holds.
+ */
+static void
+daemon_reconnect(struct cagmad *c, uint64_t now_ms)
+{
+	int rc;
+
+	rc = xsio_reconnect(c->xs);
+	if (rc == 0)
+		rc = daemon_watch_all(c);
+	if (rc != 0) {
+		xsio_disconnect(c->xs);
+		sched_backoff_fail(&c->xs_bo, now_ms);
+		log_debug("xenstore: reconnect attempt %u: %s; next in %llu ms",
+		    c->xs_bo.attempts, strerror(-rc),
+		    (unsigned long long)c->xs_bo.delay_ms);
+		return;
+	}
+	c->xs_down = false;
+	c->xs_reconnects++;
+	c->xs_probe_ms = now_ms;
+	c->rescan = true;
+	log_info("xenstore: reconnected after %llu ms (%u failed attempts), "
+	    "watches registered again, rescanning",
+	    (unsigned long long)mtime_since_ms(now_ms, c->xs_bo.since_ms),
+	    c->xs_bo.attempts);
+}
+
 int
 daemon_xs_ready(struct cagmad *c, uint64_t now_ms)
 {
@@ -389,10 +493,15 @@ daemon_xs_ready(struct cagmad *c, uint64_t now_ms)
 	struct dom *d;
 	int rc;
 
+	if (c->xs_down)
+		return 0;
+	c->xs_probe_ms = now_ms;
 	rc = daemon_drain(c);
+	if (!daemon_xs_check(c, now_ms))
+		return 0;
 	if (c->rescan)
 		(void)daemon_rescan(c, now_ms);
-	for (i = 0; i < c->n_dirty; i++) {
+	for (i = 0; i < c->n_dirty && daemon_xs_check(c, now_ms); i++) {
 		d = dom_find(c->tbl, c->dirty[i]);
 		if (d == NULL || !d->dirty)
 			continue;	/* dropped by the rescan */
@@ -401,7 +510,7 @@ daemon_xs_ready(struct cagmad *c, uint64_t now_ms)
 	}
 	c->n_dirty = 0;
 	/* emergencies now, before going back to poll */
-	for (i = 0; i < nu; i++) {
+	for (i = 0; i < nu && daemon_xs_check(c, now_ms); i++) {
 		d = dom_find(c->tbl, urgent[i]);
 		if (d == NULL)
 			continue;
@@ -411,23 +520,42 @@ daemon_xs_ready(struct cagmad *c, uint64_t now_ms)
 		daemon_round(c, now_ms, d->domid);
 		c->last_urgent_us = mtime_us() - t0_us;
 	}
-	return rc;
+	return daemon_xs_check(c, now_ms) ? rc : 0;
 }
 
 void
 daemon_tick(struct cagmad *c, uint64_t now_ms)
 {
-	if (c->rescan || mtime_since_ms(now_ms, c->rescan_ms) >=
-	    DAEMON_RESCAN_MS)
+	if (c->xs_down && sched_backoff_due(&c->xs_bo, now_ms))
+		daemon_reconnect(c, now_ms);
+	if (c->xs_down)
+		return;
+	/*
+	 * libxenstore's reader thread closes a dead watch connection without
+	 * waking the watch fd: a drain now and then notices.
+	 */
+	if (mtime_since_ms(now_ms, c->xs_probe_ms) >= DAEMON_PROBE_MS)
+		(void)daemon_xs_ready(c, now_ms);
+	if (!c->xs_down && (c->rescan || mtime_since_ms(now_ms,
+	    c->rescan_ms) >= DAEMON_RESCAN_MS))
 		(void)daemon_rescan(c, now_ms);
-	if (sched_due(&c->sched, now_ms))
+	if (daemon_xs_check(c, now_ms) && sched_due(&c->sched, now_ms))
 		daemon_round(c, now_ms, UINT32_MAX);
+	(void)daemon_xs_check(c, now_ms);
 }
 
 uint64_t
 daemon_timeout_ms(const struct cagmad *c, uint64_t now_ms)
 {
-	return sched_timeout_ms(&c->sched, now_ms);
+	uint64_t t, since;
+
+	if (c->xs_down)
+		return sched_backoff_timeout_ms(&c->xs_bo, now_ms);
+	t = sched_timeout_ms(&c->sched, now_ms);
+	since = mtime_since_ms(now_ms, c->xs_probe_ms);
+	if (since >= DAEMON_PROBE_MS)
+		return 0;
+	return t < DAEMON_PROBE_MS - since ? t : DAEMON_PROBE_MS - since;
 }
 
 int
@@ -462,7 +590,12 @@ daemon_reload(struct cagmad *c)
 int
 daemon_xs_fd(const struct cagmad *c)
 {
-	return xsio_fd(c->xs);
+	int fd;
+
+	if (c->xs_down)
+		return -1;
+	fd = xsio_fd(c->xs);
+	return fd >= 0 ? fd : -1;
 }
 
 int
@@ -495,14 +628,11 @@ daemon_init(struct cagmad *c)
 		log_warnx("backend %s: %s", c->backend_name, strerror(-rc));
 		return rc;
 	}
-	rc = xsio_watch(c->xs, "@introduceDomain", DAEMON_TOK_INTRO);
-	if (rc == 0)
-		rc = xsio_watch(c->xs, "@releaseDomain", DAEMON_TOK_RELEASE);
-	if (rc != 0) {
-		log_warnx("watching domain events: %s", strerror(-rc));
+	rc = daemon_watch_all(c);
+	if (rc != 0)
 		return rc;
-	}
-	return daemon_rescan(c, mtime_ms());
+	c->xs_probe_ms = mtime_ms();
+	return daemon_rescan(c, c->xs_probe_ms);
 }
 
 void

@@ -19,6 +19,7 @@
 
 #define DAEMON_DRAIN_MAX	4096	/* watch events per loop iteration */
 #define DAEMON_RESCAN_MS	10000	/* safety-net rescan period */
+#define DAEMON_PROBE_MS		1000	/* xenstore liveness check period */
 
 struct cagmad {
 	struct cagmad_cfg cfg;
@@ -41,6 +42,11 @@ struct cagmad {
 	struct be_dom *listing;		/* backend listing scratch */
 	bool rescan;
 	uint64_t rescan_ms;		/* last rescan */
+	/* xenstore link: down = both handles closed, reconnecting */
+	bool xs_down;
+	struct sched_backoff xs_bo;
+	uint64_t xs_probe_ms;		/* last drain (liveness check) */
+	uint64_t xs_reconnects;
 	/* host facts of the last round, KiB */
 	uint64_t free_kb;
 	uint64_t inflight_kb;
@@ -61,20 +67,37 @@ int daemon_init(struct cagmad *c);
 /* Release everything daemon_init() set up.  Cannot fail. */
 void daemon_fini(struct cagmad *c);
 
-/* The fd to poll for xenstore watch events. */
+/*
+ * The fd to poll for xenstore watch events, or -1 while the link is down
+ * (poll() ignores it; the timer paces the reconnect attempts).
+ */
 int daemon_xs_fd(const struct cagmad *c);
 
 /*
  * xenstore fd readable: drain the events (O(1) each), rescan on domain
  * introduce/release, read each domain with new data once, run the
- * emergency path for urgent records before returning.  0 or -errno.
+ * emergency path for urgent records before returning.  A lost connection
+ * is handled here (daemon_xs_lost()) and returns 0; otherwise 0 or -errno.
  */
 int daemon_xs_ready(struct cagmad *c, uint64_t now_ms);
 
-/* Run a normal round if one is due at now_ms. */
+/*
+ * The xenstore link is gone (rc: the -errno that showed it): close both
+ * handles, log once, and retry from daemon_tick() with backoff
+ * (SCHED_BACKOFF_MIN_MS doubling to SCHED_BACKOFF_MAX_MS).  The domain
+ * table and its targets are kept.  No-op while already down.
+ */
+void daemon_xs_lost(struct cagmad *c, uint64_t now_ms, int rc);
+
+/*
+ * Reconnect if the link is down and an attempt is due (then re-register
+ * every watch and rescan), check the link every DAEMON_PROBE_MS, rescan
+ * when asked or every DAEMON_RESCAN_MS, and run a normal round if one is
+ * due at now_ms.  No rounds while the link is down.
+ */
 void daemon_tick(struct cagmad *c, uint64_t now_ms);
 
-/* Milliseconds until the next round is due. */
+/* Milliseconds until daemon_tick() has work: round, probe or reconnect. */
 uint64_t daemon_timeout_ms(const struct cagmad *c, uint64_t now_ms);
 
 /*

@@ -2,7 +2,9 @@
  * main.c - cagmad: arguments, daemonizing and the poll loop.
  *
  * One thread, one poll() over the xenstore fd, a timerfd, a signalfd
- * (SIGHUP reload, SIGTERM/SIGINT stop) and the control socket.
+ * (SIGHUP reload, SIGTERM/SIGINT stop) and the control socket.  While the
+ * xenstore link is down its fd is left out and the timerfd paces the
+ * reconnect attempts (daemon.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -192,10 +194,13 @@ loop(struct cagmad *c, struct control *ctl, int sfd, int tfd)
 		if (rc < 0)
 			fatal("poll");
 		now = mtime_ms();
-		if (pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) {
+		/* pfd[0].fd is -1 while xenstore is down: revents stay 0 */
+		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			daemon_xs_lost(c, now, -EPIPE);
+		} else if (pfd[0].revents & POLLIN) {
 			rc = daemon_xs_ready(c, now);
 			if (rc != 0 && rc != -EAGAIN) {
-				log_warnx("xenstore connection: %s",
+				log_warnx("xenstore watch events: %s",
 				    strerror(-rc));
 				return EXIT_SETUP;
 			}

@@ -1,5 +1,5 @@
 /*
- * sched.c - round pacing and emergency ordering (pure).
+ * sched.c - round pacing, reconnect backoff and emergency ordering (pure).
  */
 #include <string.h>
 
@@ -52,6 +52,39 @@ sched_timeout_ms(const struct sched *s, uint64_t now_ms)
 		return 0;
 	next = sched_next_ms(s);
 	return next > now_ms ? next - now_ms : 0;
+}
+
+void
+sched_backoff_start(struct sched_backoff *b, uint64_t now_ms)
+{
+	b->delay_ms = SCHED_BACKOFF_MIN_MS;
+	b->next_ms = now_ms + b->delay_ms;
+	b->since_ms = now_ms;
+	b->attempts = 0;
+}
+
+void
+sched_backoff_fail(struct sched_backoff *b, uint64_t now_ms)
+{
+	b->delay_ms *= 2;
+	if (b->delay_ms > SCHED_BACKOFF_MAX_MS)
+		b->delay_ms = SCHED_BACKOFF_MAX_MS;
+	if (b->delay_ms < SCHED_BACKOFF_MIN_MS)
+		b->delay_ms = SCHED_BACKOFF_MIN_MS;	/* never started */
+	b->next_ms = now_ms + b->delay_ms;
+	b->attempts++;
+}
+
+bool
+sched_backoff_due(const struct sched_backoff *b, uint64_t now_ms)
+{
+	return now_ms >= b->next_ms;
+}
+
+uint64_t
+sched_backoff_timeout_ms(const struct sched_backoff *b, uint64_t now_ms)
+{
+	return b->next_ms > now_ms ? b->next_ms - now_ms : 0;
 }
 
 static const struct policy_vm *

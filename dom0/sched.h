@@ -1,7 +1,7 @@
 /*
  * sched.h - when to plan: coalesced record-driven rounds, the periodic round,
- * and the order in which an emergency applies its targets.  Pure: time is an
- * argument.
+ * the order in which an emergency applies its targets, and the pacing of
+ * xenstore reconnect attempts.  Pure: time is an argument.
  */
 #ifndef CAGMA_DOM0_SCHED_H
 #define CAGMA_DOM0_SCHED_H
@@ -34,6 +34,33 @@ void sched_done(struct sched *s, uint64_t now_ms);
 
 /* Milliseconds until the next round is due (0 = now), for the timer. */
 uint64_t sched_timeout_ms(const struct sched *s, uint64_t now_ms);
+
+/*
+ * Reconnect pacing: the first attempt SCHED_BACKOFF_MIN_MS after the loss,
+ * then the wait doubles after each failure up to SCHED_BACKOFF_MAX_MS.
+ */
+#define SCHED_BACKOFF_MIN_MS	100	/* first retry delay, ms */
+#define SCHED_BACKOFF_MAX_MS	5000	/* retry delay cap, ms */
+
+struct sched_backoff {
+	uint64_t delay_ms;	/* wait before the next attempt */
+	uint64_t next_ms;	/* next attempt is due then */
+	uint64_t since_ms;	/* link lost then */
+	unsigned attempts;	/* failed attempts since the loss */
+};
+
+/* The link was lost at now_ms: first attempt after the minimum delay. */
+void sched_backoff_start(struct sched_backoff *b, uint64_t now_ms);
+
+/* The attempt at now_ms failed: double the delay (capped) and wait. */
+void sched_backoff_fail(struct sched_backoff *b, uint64_t now_ms);
+
+/* Whether an attempt is due at now_ms. */
+bool sched_backoff_due(const struct sched_backoff *b, uint64_t now_ms);
+
+/* Milliseconds until the next attempt (0 = now), for the timer. */
+uint64_t sched_backoff_timeout_ms(const struct sched_backoff *b,
+    uint64_t now_ms);
 
 /*
  * Reorder the planner's targets t[0..n) for an emergency of urgent_domid:

@@ -19,7 +19,86 @@
 struct xsio {
 	struct xs_handle *h;
 	struct xs_handle *io;
+	int lost_rc;		/* 0, or the connection error that broke it */
 };
+
+bool
+xsio_conn_error(int rc)
+{
+	switch (rc) {
+	case -EPIPE:
+	case -ECONNRESET:
+	case -ECONNREFUSED:
+	case -ENOTCONN:
+	case -EIO:
+	case -EBADF:	/* libxenstore closed its fd after an error */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* errno of a failed libxenstore call as -errno; remembers a dead link. */
+static int
+xsio_fail(struct xsio *xs)
+{
+	int rc = errno != 0 ? -errno : -EIO;
+
+	if (xsio_conn_error(rc) && xs->lost_rc == 0)
+		xs->lost_rc = rc;
+	return rc;
+}
+
+/* Both handles, or neither: -ENOTCONN (and lost) when closed. */
+static int
+xsio_check(struct xsio *xs)
+{
+	if (xs->h != NULL && xs->io != NULL)
+		return 0;
+	if (xs->lost_rc == 0)
+		xs->lost_rc = -ENOTCONN;
+	return -ENOTCONN;
+}
+
+void
+xsio_disconnect(struct xsio *xs)
+{
+	if (xs == NULL)
+		return;
+	if (xs->io != NULL)
+		xs_close(xs->io);
+	if (xs->h != NULL)
+		xs_close(xs->h);
+	xs->io = NULL;
+	xs->h = NULL;
+	if (xs->lost_rc == 0)
+		xs->lost_rc = -ENOTCONN;
+}
+
+int
+xsio_reconnect(struct xsio *xs)
+{
+	int rc;
+
+	xsio_disconnect(xs);
+	errno = 0;
+	xs->h = xs_open(0);
+	if (xs->h != NULL)
+		xs->io = xs_open(0);
+	if (xs->h == NULL || xs->io == NULL) {
+		rc = errno != 0 ? -errno : -EIO;
+		xsio_disconnect(xs);
+		return rc;
+	}
+	xs->lost_rc = 0;
+	return 0;
+}
+
+int
+xsio_lost(const struct xsio *xs)
+{
+	return xs->lost_rc;
+}
 
 int
 xsio_open(struct xsio **xs_out)
@@ -30,13 +109,8 @@ xsio_open(struct xsio **xs_out)
 	xs = calloc(1, sizeof(*xs));
 	if (xs == NULL)
 		return -ENOMEM;
-	xs->h = xs_open(0);
-	if (xs->h != NULL)
-		xs->io = xs_open(0);
-	if (xs->h == NULL || xs->io == NULL) {
-		rc = errno != 0 ? -errno : -EIO;
-		if (xs->h != NULL)
-			xs_close(xs->h);
+	rc = xsio_reconnect(xs);
+	if (rc != 0) {
 		free(xs);
 		return rc;
 	}
@@ -49,32 +123,46 @@ xsio_close(struct xsio *xs)
 {
 	if (xs == NULL)
 		return;
-	xs_close(xs->io);
-	xs_close(xs->h);
+	xsio_disconnect(xs);
 	free(xs);
 }
 
 int
 xsio_fd(struct xsio *xs)
 {
-	int fd = xs_fileno(xs->h);
+	int fd;
 
+	if (xs->h == NULL)
+		return -ENOTCONN;
+	fd = xs_fileno(xs->h);
 	return fd >= 0 ? fd : (errno != 0 ? -errno : -EIO);
 }
 
 int
 xsio_watch(struct xsio *xs, const char *path, const char *token)
 {
+	int rc;
+
+	rc = xsio_check(xs);
+	if (rc != 0)
+		return rc;
+	errno = 0;
 	if (!xs_watch(xs->h, path, token))
-		return errno != 0 ? -errno : -EIO;
+		return xsio_fail(xs);
 	return 0;
 }
 
 int
 xsio_unwatch(struct xsio *xs, const char *path, const char *token)
 {
+	int rc;
+
+	rc = xsio_check(xs);
+	if (rc != 0)
+		return rc;
+	errno = 0;
 	if (!xs_unwatch(xs->h, path, token))
-		return errno != 0 ? -errno : -EIO;
+		return xsio_fail(xs);
 	return 0;
 }
 
@@ -83,11 +171,25 @@ xsio_next_event(struct xsio *xs, char *path, size_t path_len, char *token,
     size_t token_len)
 {
 	char **ev;
+	int rc;
 
+	rc = xsio_check(xs);
+	if (rc != 0)
+		return rc;
 	errno = 0;
 	ev = xs_check_watch(xs->h);
-	if (ev == NULL)
-		return errno == EAGAIN || errno == 0 ? 0 : -errno;
+	if (ev == NULL) {
+		if (errno == EAGAIN || errno == 0)
+			return 0;
+		/*
+		 * With nothing queued, libxenstore says EINVAL once its reader
+		 * thread has seen the connection close (the watch pipe never
+		 * becomes readable then): the link is gone.
+		 */
+		if (errno == EINVAL)
+			errno = ENOTCONN;
+		return xsio_fail(xs);
+	}
 	snprintf(path, path_len, "%s", ev[XS_WATCH_PATH]);
 	snprintf(token, token_len, "%s", ev[XS_WATCH_TOKEN]);
 	free(ev);
@@ -100,10 +202,15 @@ xsio_read(struct xsio *xs, const char *path, char *buf, size_t cap,
 {
 	unsigned int len = 0;
 	char *v;
+	int rc;
 
+	rc = xsio_check(xs);
+	if (rc != 0)
+		return rc;
+	errno = 0;
 	v = xs_read(xs->io, XBT_NULL, path, &len);
 	if (v == NULL)
-		return errno != 0 ? -errno : -EIO;
+		return xsio_fail(xs);
 	if ((size_t)len >= cap) {
 		free(v);
 		return -E2BIG;
@@ -131,8 +238,14 @@ xsio_read_u64(struct xsio *xs, const char *path, uint64_t max, uint64_t *out)
 int
 xsio_write(struct xsio *xs, const char *path, const char *value)
 {
+	int rc;
+
+	rc = xsio_check(xs);
+	if (rc != 0)
+		return rc;
+	errno = 0;
 	if (!xs_write(xs->io, XBT_NULL, path, value, strlen(value)))
-		return errno != 0 ? -errno : -EIO;
+		return xsio_fail(xs);
 	return 0;
 }
 
@@ -144,11 +257,19 @@ xsio_list_ids(struct xsio *xs, const char *path, uint32_t *ids, size_t max,
 	uint64_t id;
 	char **ents;
 	size_t n = 0;
+	int rc;
 
+	rc = xsio_check(xs);
+	if (rc != 0)
+		return rc;
+	errno = 0;
 	ents = xs_directory(xs->io, XBT_NULL, path, &num);
+	if (ents == NULL && errno == ENOENT) {
+		*n_out = 0;
+		return 0;
+	}
 	if (ents == NULL)
-		return errno == ENOENT ? (*n_out = 0, 0) :
-		    (errno != 0 ? -errno : -EIO);
+		return xsio_fail(xs);
 	for (i = 0; i < num && n < max; i++)
 		if (num_parse_u64(ents[i], strlen(ents[i]), 0, 0x7fef,
 		    &id) == 0)
@@ -156,4 +277,19 @@ xsio_list_ids(struct xsio *xs, const char *path, uint32_t *ids, size_t max,
 	free(ents);
 	*n_out = n;
 	return 0;
+}
+
+int
+xsio_introduced(struct xsio *xs, uint32_t domid)
+{
+	int rc;
+
+	rc = xsio_check(xs);
+	if (rc != 0)
+		return rc;
+	/* false is both "F" and an error: errno tells them apart */
+	errno = 0;
+	if (xs_is_domain_introduced(xs->io, domid))
+		return 1;
+	return errno == 0 ? 0 : xsio_fail(xs);
 }

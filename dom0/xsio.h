@@ -23,7 +23,28 @@ int xsio_open(struct xsio **xs_out);
 /* Disconnect; NULL is fine.  Cannot fail. */
 void xsio_close(struct xsio *xs);
 
-/* The fd to poll for watch events.  -errno on failure. */
+/*
+ * Connection state.  Every call below that fails with a connection error
+ * (xsio_conn_error()) marks the link lost; so does a closed link, which
+ * fails every call with -ENOTCONN.  The caller then drops both handles
+ * with xsio_disconnect() (NULL is fine) and later calls xsio_reconnect(),
+ * which opens two
+ * new ones (0 or -errno; still disconnected on failure).  Watches do not
+ * survive: the caller registers them again.  xs itself stays valid
+ * throughout, so pointers to it (the backend's) need no update.
+ */
+int xsio_lost(const struct xsio *xs);	/* 0, or the -errno that broke it */
+void xsio_disconnect(struct xsio *xs);
+int xsio_reconnect(struct xsio *xs);
+
+/*
+ * Whether rc (a -errno from this module) means the link to xenstored is
+ * gone rather than that one request failed: -EPIPE, -ECONNRESET,
+ * -ECONNREFUSED, -ENOTCONN, -EIO, -EBADF.  Pure.
+ */
+bool xsio_conn_error(int rc);
+
+/* The fd to poll for watch events.  -errno (-ENOTCONN when closed). */
 int xsio_fd(struct xsio *xs);
 
 /* Register / remove a watch.  0 or -errno. */
@@ -58,5 +79,11 @@ int xsio_write(struct xsio *xs, const char *path, const char *value);
  */
 int xsio_list_ids(struct xsio *xs, const char *path, uint32_t *ids,
     size_t max, size_t *n_out);
+
+/*
+ * Whether xenstored has domid introduced (XS_IS_DOMAIN_INTRODUCED; needs
+ * a privileged connection).  1, 0, or -errno.
+ */
+int xsio_introduced(struct xsio *xs, uint32_t domid);
 
 #endif

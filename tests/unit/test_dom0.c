@@ -1,6 +1,8 @@
 /*
  * test_dom0.c - cagmad's pure parts: config, record -> state, stuck timing,
- * round coalescing and emergency ordering (dom0/cfg.c, domains.c, sched.c).
+ * round coalescing and emergency ordering (dom0/cfg.c, domains.c, sched.c),
+ * plus what needs no xenstore around a lost xenstore link and a released
+ * domain (reconnect backoff, error classes, status rendering).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,9 +18,12 @@
 
 #include "cfg.h"
 #include "config.h"
+#include "control.h"
+#include "daemon.h"
 #include "domains.h"
 #include "record.h"
 #include "sched.h"
+#include "xsio.h"
 
 #define MIB	1024ULL
 
@@ -440,6 +445,174 @@ test_emergency_order(void **state)
 	assert_memory_equal(t, in, sizeof(t));
 }
 
+/* ---- xenstore reconnect ---------------------------------------------------- */
+
+static void
+test_reconnect_backoff(void **state)
+{
+	static const uint64_t delays[] = { 200, 400, 800, 1600, 3200, 5000,
+	    5000, 5000 };
+	struct sched_backoff b;
+	uint64_t now = 10000;
+	size_t i;
+
+	(void)state;
+	sched_backoff_start(&b, now);
+	assert_false(sched_backoff_due(&b, now));
+	assert_int_equal(sched_backoff_timeout_ms(&b, now), 100);
+	assert_int_equal(sched_backoff_timeout_ms(&b, now + 60), 40);
+	assert_false(sched_backoff_due(&b, now + 99));
+	now += 100;
+	assert_true(sched_backoff_due(&b, now));
+	assert_int_equal(sched_backoff_timeout_ms(&b, now + 5), 0);
+	for (i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+		sched_backoff_fail(&b, now);
+		assert_int_equal(b.attempts, i + 1);
+		assert_int_equal(b.delay_ms, delays[i]);
+		assert_int_equal(sched_backoff_timeout_ms(&b, now), delays[i]);
+		assert_false(sched_backoff_due(&b, now + delays[i] - 1));
+		now += delays[i];
+		assert_true(sched_backoff_due(&b, now));
+	}
+	assert_int_equal(b.since_ms, 10000);
+	/* a later loss starts from the minimum again */
+	sched_backoff_start(&b, now);
+	assert_int_equal(b.delay_ms, SCHED_BACKOFF_MIN_MS);
+	assert_int_equal(b.attempts, 0);
+}
+
+static void
+test_conn_error_classes(void **state)
+{
+	static const struct {
+		int rc;
+		bool conn;
+	} t[] = {
+		{ -EPIPE, true }, { -ECONNRESET, true }, { -ECONNREFUSED, true },
+		{ -ENOTCONN, true }, { -EIO, true }, { -EBADF, true },
+		{ 0, false }, { -ENOENT, false }, { -EACCES, false },
+		{ -E2BIG, false }, { -EAGAIN, false }, { -EINVAL, false },
+		{ -ENOMEM, false }, { -ENOSPC, false }, { EPIPE, false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		assert_int_equal(xsio_conn_error(t[i].rc), t[i].conn);
+}
+
+/* A cagmad with a table and no xenstore (c->xs NULL). */
+static struct cagmad *
+fake_cagmad(void)
+{
+	struct cagmad *c = calloc(1, sizeof(*c));
+
+	assert_non_null(c);
+	c->tbl = malloc(sizeof(*c->tbl));
+	c->dirty = calloc(DOM_ID_MAX, sizeof(*c->dirty));
+	assert_non_null(c->tbl);
+	assert_non_null(c->dirty);
+	dom_table_init(c->tbl);
+	c->ops = policy_all[0];
+	sched_init(&c->sched, 1000, 100);
+	return c;
+}
+
+static void
+fake_cagmad_free(struct cagmad *c)
+{
+	dom_table_free(c->tbl);
+	free(c->tbl);
+	free(c->dirty);
+	free(c);
+}
+
+static void
+test_link_lost_keeps_state(void **state)
+{
+	struct cagmad *c = fake_cagmad();
+	struct dom *d;
+
+	(void)state;
+	d = dom_add(c->tbl, 41, 1024 * MIB, 1024 * MIB, 4096 * MIB);
+	assert_non_null(d);
+	dom_target_set(d, 1200 * MIB, 500, POLICY_R_GROW);
+	d->dirty = true;
+	c->dirty[c->n_dirty++] = 41;
+	sched_done(&c->sched, 900);
+	c->xs_probe_ms = 700;
+	assert_int_equal(daemon_timeout_ms(c, 1000), 700);	/* probe */
+	c->xs_probe_ms = 1000;
+	assert_int_equal(daemon_timeout_ms(c, 1000), 900);	/* round */
+
+	daemon_xs_lost(c, 1000, -EPIPE);
+	assert_true(c->xs_down);
+	assert_int_equal(daemon_xs_fd(c), -1);	/* poll() skips it */
+	assert_int_equal(c->n_dirty, 0);
+	assert_false(d->dirty);
+	/* the table and the targets already set stay */
+	assert_ptr_equal(dom_find(c->tbl, 41), d);
+	assert_int_equal(d->vm.target_kb, 1200 * MIB);
+	/* the round is overdue, yet the timer waits for the retry: no spin */
+	assert_true(sched_due(&c->sched, 2000));
+	assert_int_equal(daemon_timeout_ms(c, 1000), 100);
+	assert_int_equal(daemon_timeout_ms(c, 1040), 60);
+	daemon_tick(c, 1050);			/* not due: nothing runs */
+	assert_true(c->xs_down);
+	assert_int_equal(c->rounds, 0);
+	/* a second report is not a second loss (logged once) */
+	daemon_xs_lost(c, 1080, -EBADF);
+	assert_int_equal(c->xs_bo.since_ms, 1000);
+	assert_int_equal(daemon_timeout_ms(c, 1080), 20);
+	fake_cagmad_free(c);
+}
+
+/* ---- released domain ------------------------------------------------------- */
+
+static char *
+render_status(const struct cagmad *c, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	control_status(c, json, fp);
+	fclose(fp);
+	return buf;
+}
+
+static void
+test_status_after_release(void **state)
+{
+	struct cagmad *c = fake_cagmad();
+	char *txt, *json;
+	uint32_t id;
+
+	(void)state;
+	for (id = 41; id <= 43; id++)
+		assert_non_null(dom_add(c->tbl, id, MIB, MIB, 2 * MIB));
+	dom_remove(c->tbl, dom_find(c->tbl, 42));
+	assert_null(dom_find(c->tbl, 42));
+	txt = render_status(c, false);
+	json = render_status(c, true);
+	assert_null(strstr(txt, "\n    42 "));
+	assert_non_null(strstr(txt, "\n    41 "));
+	assert_non_null(strstr(txt, "\n    43 "));
+	assert_null(strstr(json, "\"domid\":42"));
+	assert_non_null(strstr(json, "\"domid\":41"));
+	assert_non_null(strstr(json, "\"domid\":43"));
+	free(txt);
+	free(json);
+	/* the last entry too, then the table is empty */
+	dom_remove(c->tbl, dom_find(c->tbl, 43));
+	dom_remove(c->tbl, dom_find(c->tbl, 41));
+	json = render_status(c, true);
+	assert_non_null(strstr(json, "\"domains\":[]"));
+	free(json);
+	fake_cagmad_free(c);
+}
+
 int
 main(void)
 {
@@ -454,6 +627,10 @@ main(void)
 		cmocka_unit_test(test_stuck_timing),
 		cmocka_unit_test(test_coalescing),
 		cmocka_unit_test(test_emergency_order),
+		cmocka_unit_test(test_reconnect_backoff),
+		cmocka_unit_test(test_conn_error_classes),
+		cmocka_unit_test(test_link_lost_keeps_state),
+		cmocka_unit_test(test_status_after_release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
