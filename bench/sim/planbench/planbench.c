@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "policy.h"
 
 #define MIB 1024ULL
@@ -45,16 +46,26 @@ fill(struct policy_vm *vm, uint32_t i, uint64_t t_ms)
 int
 main(int argc, char **argv)
 {
-	size_t n = argc > 1 ? (size_t)atol(argv[1]) : 1000, k, i;
-	unsigned rounds = argc > 2 ? (unsigned)atoi(argv[2]) : 10, r;
+	uint64_t n64 = 1000, rounds64 = 10;
 	const struct policy_ops *ops = policy_find(argc > 3 ? argv[3] : "cagma");
-	struct policy_vm *vms = calloc(n, sizeof(*vms));
-	struct vm_target *out = calloc(n, sizeof(*out));
+	struct policy_vm *vms;
+	struct vm_target *out;
 	struct policy_cfg cfg;
 	struct policy_host host;
-	size_t n_out = 0, changes = 0;
+	size_t n, n_out = 0, changes = 0, k, i;
+	unsigned rounds, r;
 
-	if (vms == NULL || out == NULL || ops == NULL || n == 0)
+	if ((argc > 1 && config_parse_u64(argv[1], 1, 100000, &n64) != 0) ||
+	    (argc > 2 && config_parse_u64(argv[2], 1, 100000, &rounds64) != 0)) {
+		fprintf(stderr, "usage: cagma-planbench [DOMAINS [ROUNDS "
+		    "[POLICY]]]\n");
+		return 2;
+	}
+	n = (size_t)n64;
+	rounds = (unsigned)rounds64;
+	vms = calloc(n, sizeof(*vms));
+	out = calloc(n, sizeof(*out));
+	if (vms == NULL || out == NULL || ops == NULL)
 		return 2;
 	policy_cfg_default(&cfg);
 	for (i = 0; i < n; i++) {
