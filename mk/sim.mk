@@ -8,13 +8,14 @@ $(B)/bin/cagma-sim: -linih
 SIM_SEEDS ?= 5
 SIM_RESULTS := bench/results
 PLANBENCH := $(B)/bin/cagma-planbench
+PROGS += $(PLANBENCH)
 PLAN_DOMAINS ?= 1000
 PLAN_ROUNDS ?= 10
 
 $(PLANBENCH): $(call obj,bench/sim/planbench/planbench.c) $(LIB_POLICY) \
     $(LIB_COMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ -lm
+	$(CC) $(LDFLAGS) -o $@ $^ -lm $(INIH_LIBS)
 
 .PHONY: bench-sim bench-planner demo-sim
 BENCH_TARGETS += bench-sim bench-planner
