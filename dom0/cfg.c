@@ -373,6 +373,7 @@ cfg_policy_cfg(const struct cagmad_cfg *cfg, struct policy_cfg *out)
 	out->max_shrink_kb = cfg->max_shrink_kb;
 	out->hysteresis_kb = cfg->hysteresis_kb;
 	out->stale_ms = cfg->stale_ms;
+	out->shrink_interval_ms = cfg->period_ms;	/* one step per period */
 	out->surplus = cfg->surplus;
 }
 

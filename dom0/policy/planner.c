@@ -48,10 +48,25 @@ surplus_per_weight(const struct policy_cfg *cfg, struct policy_vm *vms,
 	return pool * 1024 / weights;
 }
 
-/* Donors: shrink by at most max_shrink_kb per round, never under pressure. */
+/*
+ * A donor shrinks gradually: at most one step per shrink interval, and only
+ * once its previous step has landed (current within hysteresis of target),
+ * so the guest's records can show the effect before the next step.
+ */
+static bool
+shrink_paced(const struct policy_cfg *cfg, const struct policy_vm *vm,
+    uint64_t now_ms)
+{
+	if (vm->current_kb > vm->target_kb + cfg->hysteresis_kb)
+		return true;
+	return vm->est.last_shrink_ms != 0 &&
+	    now_ms - vm->est.last_shrink_ms < cfg->shrink_interval_ms;
+}
+
+/* Donors: shrink by at most max_shrink_kb per step, never under pressure. */
 static void
 plan_donors(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
-    uint64_t per_w)
+    uint64_t per_w, uint64_t now_ms)
 {
 	size_t i;
 
@@ -59,7 +74,8 @@ plan_donors(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
 		struct policy_vm *vm = &vms[i];
 		uint64_t want, w = vms[i].weight ? vms[i].weight : 100;
 
-		if (!pol_movable(vm) || is_emergency(vm))
+		if (!pol_movable(vm) || is_emergency(vm) ||
+		    shrink_paced(cfg, vm, now_ms))
 			continue;
 		want = pol_clamp_kb(cfg, vm, want_kb(cfg, vm) +
 		    per_w * w / 1024);
@@ -67,6 +83,7 @@ plan_donors(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
 			continue;
 		pol_plan(vm, pol_max(want, pol_sub(vm->target_kb,
 		    cfg->max_shrink_kb)), POLICY_R_SHRINK);
+		vm->est.last_shrink_ms = now_ms;
 	}
 }
 
@@ -190,7 +207,7 @@ pol_plan_cagma(const struct policy_cfg *cfg, const struct policy_host *host,
 
 	if (cfg->surplus == POLICY_SURPLUS_WEIGHT)
 		per_w = surplus_per_weight(cfg, vms, n, avail);
-	plan_donors(cfg, vms, n, per_w);
+	plan_donors(cfg, vms, n, per_w, host->now_ms);
 	if (avail < 0)
 		deficit = (uint64_t)-avail;
 	plan_acceptors(cfg, vms, n, &avail, per_w, &short_cma, &short_need);

@@ -16,6 +16,7 @@
 
 #define POLICY_DEFAULT_FLOOR_KB		(256 * POL_MIB_KB)
 #define POLICY_DEFAULT_SHRINK_KB	(64 * POL_MIB_KB)
+#define POLICY_DEFAULT_SHRINK_INTERVAL_MS 1000	/* one step per periodic round */
 #define POLICY_DEFAULT_HYST_KB		(8 * POL_MIB_KB)
 #define POLICY_DEFAULT_STALE_MS		30000	/* 6 missed 5 s heartbeats */
 
@@ -61,6 +62,7 @@ policy_cfg_default(struct policy_cfg *cfg)
 	cfg->max_shrink_kb = POLICY_DEFAULT_SHRINK_KB;
 	cfg->hysteresis_kb = POLICY_DEFAULT_HYST_KB;
 	cfg->stale_ms = POLICY_DEFAULT_STALE_MS;
+	cfg->shrink_interval_ms = POLICY_DEFAULT_SHRINK_INTERVAL_MS;
 	cfg->surplus = POLICY_SURPLUS_HOST;
 }
 

@@ -56,6 +56,7 @@ struct policy_est {
 	uint64_t swap_used_kb;	/* swap_total - swap_free */
 	uint64_t used_trend_kbps; /* growth of used_kb, KiB/s (0 if shrinking) */
 	uint64_t calm_since_ms;	/* first calm record after the last pressure */
+	uint64_t last_shrink_ms; /* when the planner last shrank it (0: never) */
 	bool urgent;		/* latest record had urgent=1 */
 	/*
 	 * Set by the estimator when this record predicts a shortfall before
@@ -107,7 +108,8 @@ enum policy_surplus {
 
 struct policy_cfg {
 	uint64_t floor_kb;	/* global default floor, KiB */
-	uint64_t max_shrink_kb;	/* largest shrink per round, KiB */
+	uint64_t max_shrink_kb;	/* largest shrink per step, KiB */
+	uint64_t shrink_interval_ms; /* at most one shrink step per this */
 	uint64_t hysteresis_kb;	/* ignore moves smaller than this, KiB */
 	uint64_t stale_ms;	/* record older than this: no data */
 	enum policy_surplus surplus;

@@ -29,10 +29,11 @@ check "grant covers what 11 uses plus a margin ($t11 KiB)" \
 check "grant stays within static-max" [ "$t11" -le 4194304 ]
 check "idle domain 12 gives memory back" \
 	wait_expr 6 '[ "$(target_of 12)" -lt $G ]'
-sleep 3
+# Gradual: at most one step per period (1 s), so five steps take about 5 s.
+wait_expr 12 '[ "$(awk -v g=$G "\$1 < g" "$D/t12.log" | wc -l)" -ge 5 ]'
 t12=$(target_of 12)
-# Gradual: never up, and many distinct values on the way down (a reader
-# may miss a value written right after another, so steps are not exact).
+# Never up, and many distinct values on the way down (a reader may miss a
+# value written right after another, so steps are not exact).
 steps=$(awk -v g=$G 'BEGIN { prev = g; n = 0; bad = 0 }
 	{ if ($1 > prev) bad = 1; if ($1 < prev) n++; prev = $1 }
 	END { print (bad ? "bad" : n) }' "$D/t12.log")

@@ -298,6 +298,30 @@ test_plan_donors_first_gradual(void **state)
 	assert_int_equal(out[0].domid, 1);
 }
 
+/* Gradual shrink: one step per interval, and only after the last landed. */
+static void
+test_plan_shrink_paced(void **state)
+{
+	struct policy_vm vm;
+	struct vm_target out[1];
+
+	(void)state;
+	vm_init(&vm, 1, 2048, 4096);
+	set_need(&vm, 400, false);
+	assert_int_equal(decide("cagma", 1000, 256, 1000, &vm, 1, out), 1);
+	assert_int_equal(out[0].target_kb, (2048 - 64) * MIB);
+	vm.target_kb = out[0].target_kb;	/* balloon has not moved yet */
+	assert_int_equal(decide("cagma", 1000, 256, 3000, &vm, 1, out), 0);
+	vm.current_kb = vm.target_kb;		/* the step landed */
+	assert_int_equal(decide("cagma", 1000, 256, 3500, &vm, 1, out), 1);
+	assert_int_equal(out[0].target_kb, (2048 - 128) * MIB);
+	vm.current_kb = vm.target_kb = out[0].target_kb;
+	/* within the interval (1 s by default): no further step */
+	assert_int_equal(decide("cagma", 1000, 256, 3900, &vm, 1, out), 0);
+	assert_int_equal(decide("cagma", 1000, 256, 4500, &vm, 1, out), 1);
+	assert_int_equal(out[0].target_kb, (2048 - 192) * MIB);
+}
+
 static void
 test_plan_inflight_counted_once(void **state)
 {
@@ -690,6 +714,7 @@ main(void)
 		cmocka_unit_test_setup(test_est_counter_reset, setup),
 		cmocka_unit_test_setup(test_plan_emergency_first, setup),
 		cmocka_unit_test_setup(test_plan_donors_first_gradual, setup),
+		cmocka_unit_test_setup(test_plan_shrink_paced, setup),
 		cmocka_unit_test_setup(test_plan_inflight_counted_once, setup),
 		cmocka_unit_test_setup(test_plan_reserve_reclaim, setup),
 		cmocka_unit_test_setup(test_plan_cma_guaranteed_before_slack,
