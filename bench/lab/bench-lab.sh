@@ -8,6 +8,8 @@
 #                 long as on real hardware, but the guests do 2-30x less
 #                 work in it)
 #   LAB_TASK_MIB  memory task size (default 48, as the paper)
+#   LAB_APPEND=1  add rows to the existing CSV instead of starting afresh
+# A failed xl create is retried once and logged ("RETRY" in results.txt).
 # One QEMU boot per (run, policy), interleaved so slow drift of the shared
 # machine hits every policy alike.  Output: bench/results/lab-paper.csv,
 # lab-paper.md, lab-paper-swapin.png, lab-paper-disk.png; raw runs in
@@ -21,7 +23,12 @@ RES=$TOP/bench/results
 RAW=$TOP/build/lab/bench
 CSV=$RES/lab-paper.csv
 mkdir -p "$RES" "$RAW"
-"$HERE/parse-run.sh" --header > "$CSV.tmp"
+if [ "${LAB_APPEND:-0}" = 1 ] && [ -f "$CSV" ]; then
+	cp "$CSV" "$CSV.tmp"	# add runs to an earlier bench's rows
+else
+	"$HERE/parse-run.sh" --header > "$CSV.tmp"
+fi
+export LAB_CREATE_RETRY=${LAB_CREATE_RETRY:-1}
 failed=0
 t0=$(date +%s)
 for ((r = 1; r <= RUNS; r++)); do
