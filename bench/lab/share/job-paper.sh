@@ -15,8 +15,12 @@ lab_job() {
 	lab_res "paper policy=$pol phase_s=${LAB_PHASE_S:-30} task_mib=${LAB_TASK_MIB:-48}"
 	lab_guest 0 vm1 512 "${LAB_VM1_MAX:-2500}" phases \
 	    "LAB_MEMTASKS=$PAPER_VM1_TASKS" || return
+	# boot one guest before creating the next: a booting guest slows dom0's
+	# hotplug scripts past libxl's 40 s timeout on a loaded host
+	lab_wait_guests_ready 300 || return
 	lab_guest 1 vm2 512 "${LAB_VM2_MAX:-1500}" phases \
 	    "LAB_MEMTASKS=$PAPER_VM2_TASKS" || return
+	lab_wait_guests_ready 300 || return
 	lab_guest 2 vm3 512 "${LAB_VM3_MAX:-3000}" phases \
 	    "LAB_MEMTASKS=$PAPER_VM3_TASKS LAB_DISKTASKS=$PAPER_VM3_DISK" ||
 	    return
