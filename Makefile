@@ -139,12 +139,13 @@ test: deps
 	$(MAKE) e2e
 	@sh tests/summary.sh $(RESULTS)
 
+UNIT_LAYER ?= unit
 unit: $(UNIT_BINS) $(PROGS)
 	@mkdir -p $(RESULTS)
-	@sh tests/run-unit.sh unit $(RESULTS) $(UNIT_BINS)
+	@sh tests/run-unit.sh $(UNIT_LAYER) $(RESULTS) $(UNIT_BINS)
 
 unit-asan:
-	$(MAKE) SAN=1 unit RESULTS=$(abspath $(RESULTS))/asan-
+	$(MAKE) SAN=1 unit UNIT_LAYER=unit-asan RESULTS=$(abspath $(RESULTS))
 
 integration: all
 	@if [ -x tests/integration/run.sh ]; then \

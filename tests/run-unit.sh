@@ -1,11 +1,11 @@
 #!/bin/sh
 # Run cmocka test binaries; print each summary and a closing
 # "<layer>: N passed, N failed" line, also stored in <results>/<layer>.txt.
-# usage: run-unit.sh LAYER RESULTS_PREFIX BIN...
+# usage: run-unit.sh LAYER RESULTS_DIR BIN...
 set -u
 layer=$1 res=$2
 shift 2
-case "$res" in */) out="$res$layer.txt" ;; *-) out="$res$layer.txt" ;; *) out="$res/$layer.txt" ;; esac
+out="$res/$layer.txt"
 pass=0 fail=0
 for t in "$@"; do
 	log=$(mktemp)
