@@ -53,6 +53,25 @@ rec_used_kb(const struct cg_record *rec)
 	    record_get(rec, CG_F_MEM_AVAIL, 0));
 }
 
+/*
+ * current (dom0's tot_pages) minus the guest's MemTotal, only while the
+ * balloon is settled (current within 2 MiB of target: both describe the
+ * same allocation) and capped at max(128 MiB, current / 8).  Kept from the
+ * last settled record otherwise.
+ */
+static void
+derive_overhead(struct policy_vm *vm)
+{
+	uint64_t total = record_get(&vm->rec, CG_F_MEM_TOTAL, 0);
+	uint64_t gap = vm->current_kb > vm->target_kb ?
+	    vm->current_kb - vm->target_kb : vm->target_kb - vm->current_kb;
+	uint64_t cap = pol_max(POL_OVERHEAD_MAX_KB, vm->current_kb / 8);
+
+	if (vm->current_kb == 0 || gap > POL_SETTLED_KB)
+		return;
+	vm->est.overhead_kb = pol_min(pol_sub(vm->current_kb, total), cap);
+}
+
 /* See policy_int.h.  vm->rec: validated guest claims (bounded by schema). */
 void
 pol_derive(struct policy_vm *vm, uint64_t now_ms)
@@ -86,6 +105,7 @@ pol_derive(struct policy_vm *vm, uint64_t now_ms)
 		est->used_trend_kbps = rate_per_s(pol_sub(est->used_kb,
 		    rec_used_kb(&vm->prev)), dt_ms);
 	}
+	derive_overhead(vm);
 	est->pressure = est->urgent || est->swapin_rate > 0;
 	if (est->pressure) {
 		est->last_pressure_ms = now_ms;
@@ -156,7 +176,7 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
 	    CG_F_MEM_TOTAL, 0), record_get(&vm->prev, CG_F_MEM_AVAIL, 0))) :
 	    0);
 	ahead = pol_min(ahead, est->cma_kb * CAGMA_LOOKAHEAD_MAX_PCT / 100);
-	est->need_kb = est->cma_kb + slack + ahead;
+	est->need_kb = est->cma_kb + slack + ahead + est->overhead_kb;
 	/* growing and about to outrun its target: do not wait for the timer */
 	est->act_now = ahead > 0 && est->need_kb > vm->target_kb +
 	    CAGMA_ACT_NOW_KB;

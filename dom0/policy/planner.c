@@ -16,6 +16,13 @@ is_emergency(const struct policy_vm *vm)
 	return vm->est.urgent || vm->est.pressure;
 }
 
+/* CMA as a balloon target: guest-visible CMA plus the kernel overhead. */
+static uint64_t
+cma_target_kb(const struct policy_cfg *cfg, const struct policy_vm *vm)
+{
+	return pol_clamp_kb(cfg, vm, vm->est.cma_kb + vm->est.overhead_kb);
+}
+
 /* What the domain should hold, before budget: its need within bounds. */
 static uint64_t
 want_kb(const struct policy_cfg *cfg, const struct policy_vm *vm)
@@ -133,7 +140,7 @@ plan_acceptors(const struct policy_cfg *cfg, struct policy_vm *vms,
 				continue;
 			base = want_kb(cfg, vm);
 			if (pass == 0) {
-				grant(vm, pol_clamp_kb(cfg, vm, vm->est.cma_kb),
+				grant(vm, cma_target_kb(cfg, vm),
 				    avail, POLICY_R_EMERGENCY, short_cma);
 			} else if (pass == 1) {
 				grant(vm, base, avail, POLICY_R_EMERGENCY,
@@ -165,7 +172,7 @@ plan_reclaim_to(const struct policy_cfg *cfg, struct policy_vm *vms,
 		 * above its own need (CMA): it is never pushed below */
 		if (!pol_movable(vm))
 			continue;
-		want = to_cma ? pol_clamp_kb(cfg, vm, vm->est.cma_kb) :
+		want = to_cma ? cma_target_kb(cfg, vm) :
 		    want_kb(cfg, vm);
 		from = vm->plan_reason != POLICY_R_NONE ? vm->plan_kb :
 		    vm->target_kb;

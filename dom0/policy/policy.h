@@ -57,6 +57,14 @@ struct policy_est {
 	uint64_t used_trend_kbps; /* growth of used_kb, KiB/s (0 if shrinking) */
 	uint64_t calm_since_ms;	/* first calm record after the last pressure */
 	uint64_t last_shrink_ms; /* when the planner last shrank it (0: never) */
+	/*
+	 * Balloon allocation the guest kernel does not show in MemTotal
+	 * (page tables of the balloon, reserved pages: about 68 MiB for a
+	 * small Linux PV guest).  Guest-space sizes (CMA, need) plus this
+	 * give balloon targets.  Measured while the balloon is settled,
+	 * capped (a guest that under-reports MemTotal gains at most the cap).
+	 */
+	uint64_t overhead_kb;
 	bool urgent;		/* latest record had urgent=1 */
 	/*
 	 * Set by the estimator when this record predicts a shortfall before

@@ -10,6 +10,9 @@
 
 #include "policy.h"
 
+/* balloon vs guest-visible memory (see policy_est.overhead_kb) */
+#define POL_OVERHEAD_MAX_KB	(128 * 1024ULL)	/* KiB, floor of the cap */
+#define POL_SETTLED_KB		(2 * 1024ULL)	/* KiB: balloon at target */
 #define POL_MIB_KB	1024ULL		/* KiB per MiB */
 #define POL_MB_KB	977ULL		/* KiB per (decimal) MB, rounded */
 

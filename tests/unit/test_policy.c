@@ -147,7 +147,9 @@ test_est_calm(void **state)
 	feed(ops, &vm, 1000, 1000 * MIB, 700 * MIB, 600 * MIB, 0, 0, 0);
 	assert_int_equal(vm.est.used_kb, 300 * MIB);
 	assert_int_equal(vm.est.cma_kb, 300 * MIB);
-	assert_int_equal(vm.est.need_kb, 364 * MIB);
+	/* + 24 MiB the guest does not see (1024 MiB balloon, 1000 MemTotal) */
+	assert_int_equal(vm.est.overhead_kb, 24 * MIB);
+	assert_int_equal(vm.est.need_kb, (364 + 24) * MIB);
 	assert_false(vm.est.pressure);
 	/* big guest: slack 10 % of 1000 MiB = 100 MiB */
 	feed(ops, &vm, 2000, 2000 * MIB, 1000 * MIB, 900 * MIB, 0, 0, 0);
@@ -161,6 +163,37 @@ test_est_calm(void **state)
 	feed(ops, &vm, 3000, 2000 * MIB, 1000 * MIB, 900 * MIB, 0, 0, 0);
 	assert_int_equal(vm.est.need_kb, 1100 * MIB);
 	assert_false(policy_act_now(&vm));
+}
+
+/* Kernel overhead: measured only when settled, capped, kept otherwise. */
+static void
+test_est_overhead(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+	struct vm_target out[1];
+
+	(void)state;
+	vm_init(&vm, 1, 512, 2048);
+	/* the lab: MemTotal = balloon current - 68 MiB */
+	feed(ops, &vm, 1000, 444 * MIB, 300 * MIB, 250 * MIB, 0, 0, 0);
+	assert_int_equal(vm.est.overhead_kb, 68 * MIB);
+	/* the balloon target is the guest's need plus what it cannot see */
+	assert_int_equal(vm.est.need_kb, (144 + 64 + 68) * MIB);
+	/* ballooning (current far from target): keep the settled figure */
+	vm.target_kb = 1024 * MIB;
+	feed(ops, &vm, 1100, 600 * MIB, 456 * MIB, 400 * MIB, 0, 0, 0);
+	assert_int_equal(vm.est.overhead_kb, 68 * MIB);
+	/* a guest that hides memory gains at most max(128 MiB, current/8) */
+	vm.target_kb = vm.current_kb;
+	feed(ops, &vm, 1200, 100 * MIB, 90 * MIB, 80 * MIB, 0, 0, 0);
+	assert_int_equal(vm.est.overhead_kb, 128 * MIB);
+	/* emergencies are granted CMA + overhead, not guest-space CMA */
+	vm_init(&vm, 2, 512, 2048);
+	feed(ops, &vm, 1000, 444 * MIB, 10 * MIB, 5 * MIB, 100 * MIB, 0, 0);
+	feed(ops, &vm, 2000, 444 * MIB, 10 * MIB, 5 * MIB, 100 * MIB, 500, 1);
+	assert_int_equal(decide("cagma", 4096, 256, 2000, &vm, 1, out), 1);
+	assert_true(out[0].target_kb >= vm.est.cma_kb + 68 * MIB);
 }
 
 static void
@@ -709,6 +742,7 @@ main(void)
 		cmocka_unit_test_setup(test_registry, setup),
 		cmocka_unit_test_setup(test_bad_args, setup),
 		cmocka_unit_test_setup(test_est_calm, setup),
+		cmocka_unit_test_setup(test_est_overhead, setup),
 		cmocka_unit_test_setup(test_est_fast_increase, setup),
 		cmocka_unit_test_setup(test_est_hold_then_slow_decay, setup),
 		cmocka_unit_test_setup(test_est_counter_reset, setup),
