@@ -24,18 +24,21 @@ struct cfg_parse {
 void
 cfg_defaults(struct cagmad_cfg *cfg)
 {
+	struct policy_cfg pdef;
+
+	policy_cfg_default(&pdef);	/* one source for the planner's defaults */
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->period_ms = CFG_PERIOD_DEF_MS;
 	cfg->coalesce_ms = CFG_COALESCE_DEF_MS;
 	cfg->reserve_kb = CFG_RESERVE_DEF_KB;
-	cfg->floor_kb = CFG_FLOOR_DEF_KB;
-	cfg->max_shrink_kb = CFG_SHRINK_DEF_KB;
-	cfg->hysteresis_kb = CFG_HYST_DEF_KB;
-	cfg->stale_ms = CFG_STALE_DEF_MS;
+	cfg->floor_kb = pdef.floor_kb;
+	cfg->max_shrink_kb = pdef.max_shrink_kb;
+	cfg->hysteresis_kb = pdef.hysteresis_kb;
+	cfg->stale_ms = pdef.stale_ms;
 	cfg->stuck_ms = CFG_STUCK_DEF_MS;
 	cfg->uncoop_ms = CFG_UNCOOP_DEF_MS;
 	cfg->retry_ms = CFG_RETRY_DEF_MS;
-	cfg->surplus = POLICY_SURPLUS_HOST;
+	cfg->surplus = pdef.surplus;
 	cfg->sim.host_memory_kb = CFG_SIM_HOST_DEF_KB;
 }
 

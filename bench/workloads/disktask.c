@@ -62,13 +62,6 @@ open_target(const char *path, uint64_t size_mib)
 	return fd;
 }
 
-static void
-print_ms(const char *key, uint64_t us)
-{
-	printf(" %s=%llu.%03llu", key, (unsigned long long)(us / 1000),
-	    (unsigned long long)(us % 1000));
-}
-
 int
 main(int argc, char **argv)
 {
@@ -121,10 +114,10 @@ main(int argc, char **argv)
 	    (unsigned long long)st.n, (unsigned long long)(st.n * 3),
 	    (unsigned long long)(el_ms ? st.n * 3000 / el_ms : 0),
 	    (unsigned long long)(el_ms ? st.n * 300000 / el_ms % 100 : 0));
-	print_ms("mean_ms", wl_stats_mean_us(&st));
-	print_ms("p50_ms", wl_stats_pct_us(&st, 50));
-	print_ms("p95_ms", wl_stats_pct_us(&st, 95));
-	print_ms("max_ms", st.max_us);
+	wl_print_ms("mean_ms", wl_stats_mean_us(&st));
+	wl_print_ms("p50_ms", wl_stats_pct_us(&st, 50));
+	wl_print_ms("p95_ms", wl_stats_pct_us(&st, 95));
+	wl_print_ms("max_ms", st.max_us);
 	printf("\n");
 	rc = 0;
 out:

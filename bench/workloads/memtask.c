@@ -33,13 +33,6 @@ run_batch(volatile unsigned char *mem, uint64_t npages, uint64_t *seed)
 	return mtime_us() - t0;
 }
 
-static void
-print_ms(const char *key, uint64_t us)
-{
-	printf(" %s=%llu.%03llu", key, (unsigned long long)(us / 1000),
-	    (unsigned long long)(us % 1000));
-}
-
 int
 main(int argc, char **argv)
 {
@@ -78,11 +71,11 @@ main(int argc, char **argv)
 		wl_stats_add(&st, run_batch(mem, npages, &seed));
 	printf("memtask mib=%llu batches=%llu", (unsigned long long)mib,
 	    (unsigned long long)st.n);
-	print_ms("touch_ms", touch_us);
-	print_ms("mean_ms", wl_stats_mean_us(&st));
-	print_ms("p50_ms", wl_stats_pct_us(&st, 50));
-	print_ms("p95_ms", wl_stats_pct_us(&st, 95));
-	print_ms("max_ms", st.max_us);
+	wl_print_ms("touch_ms", touch_us);
+	wl_print_ms("mean_ms", wl_stats_mean_us(&st));
+	wl_print_ms("p50_ms", wl_stats_pct_us(&st, 50));
+	wl_print_ms("p95_ms", wl_stats_pct_us(&st, 95));
+	wl_print_ms("max_ms", st.max_us);
 	printf("\n");
 	return 0;
 }

@@ -82,3 +82,10 @@ wl_rand64(uint64_t *state)
 	*state = x;
 	return x * 0x2545F4914F6CDD1DULL;
 }
+
+void
+wl_print_ms(const char *key, uint64_t us)
+{
+	printf(" %s=%llu.%03llu", key, (unsigned long long)(us / 1000),
+	    (unsigned long long)(us % 1000));
+}

@@ -42,6 +42,9 @@ uint64_t wl_stats_pct_us(struct wl_stats *st, unsigned int pct);
 /* Mean in microseconds, 0 if no samples. */
 uint64_t wl_stats_mean_us(const struct wl_stats *st);
 
+/* Print " key=MS.mmm" (microseconds shown as milliseconds) to stdout. */
+void wl_print_ms(const char *key, uint64_t us);
+
 /* xorshift64*: *state must be non-zero.  Not for cryptography. */
 uint64_t wl_rand64(uint64_t *state);
 
