@@ -7,6 +7,7 @@
  * of the ~180 vmstat lines cheap.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "num.h"
@@ -86,33 +87,67 @@ procfs_mem_value(const char *p, const char *end, uint64_t *out)
 	return num_parse_u64(q, (size_t)(end - q), 0, PROCFS_MAX_KB, out);
 }
 
-int
-procfs_parse_meminfo(const char *buf, size_t len, struct procfs_meminfo *out)
+_Static_assert(PROCFS_MEM_COUNT <= 32 && PROCFS_VM_COUNT <= 32,
+    "procfs_parse_keyed keeps a 32-bit mask");
+
+/* A file of "key<sep>value" lines, as meminfo and vmstat are. */
+struct procfs_fmt {
+	char sep;			/* ':' (meminfo) or ' ' (vmstat) */
+	const struct procfs_key *keys;
+	int n;
+	const char *first;		/* first letters of the known keys */
+	bool kb;			/* value is " +digits( kB)?" */
+};
+
+/*
+ * Known keys are parsed once each (a duplicate fails), unknown lines are
+ * skipped, every line must be "key<sep>...\n".  vals[] is scratch (the
+ * callers' local record, copied out only on success); *present_out is
+ * written on success only.
+ */
+static int
+procfs_parse_keyed(const char *buf, size_t len, const struct procfs_fmt *f,
+    uint64_t *vals, uint32_t *present_out)
 {
-	struct procfs_meminfo m = { .present = 0 };
-	const char *p = buf, *end = buf + len, *nl, *colon;
-	uint64_t v;
+	const char *p = buf, *end = buf + len, *nl, *sep;
+	uint32_t present = 0;
 	int id, rc;
 
 	if (len == 0 || buf[len - 1] != '\n')
 		return -EINVAL;
 	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		colon = memchr(p, ':', (size_t)(nl - p));
-		if (colon == NULL || colon == p)
+		sep = memchr(p, f->sep, (size_t)(nl - p));
+		if (sep == NULL || sep == p)
 			return -EINVAL;
-		id = procfs_lookup(mem_keys, PROCFS_MEM_COUNT, "MCS", p,
-		    (size_t)(colon - p));
+		id = procfs_lookup(f->keys, f->n, f->first, p,
+		    (size_t)(sep - p));
 		if (id < 0)
 			continue;
-		if (m.present & PROCFS_BIT(id))
+		if (present & PROCFS_BIT(id))
 			return -EINVAL;
-		rc = procfs_mem_value(colon + 1, nl, &v);
+		rc = f->kb ? procfs_mem_value(sep + 1, nl, &vals[id]) :
+		    num_parse_u64(sep + 1, (size_t)(nl - sep - 1), 0,
+		    PROCFS_MAX_COUNT, &vals[id]);
 		if (rc != 0)
 			return rc;
-		m.kb[id] = v;
-		m.present |= PROCFS_BIT(id);
+		present |= PROCFS_BIT(id);
 	}
+	*present_out = present;
+	return 0;
+}
+
+int
+procfs_parse_meminfo(const char *buf, size_t len, struct procfs_meminfo *out)
+{
+	static const struct procfs_fmt fmt = { ':', mem_keys,
+	    PROCFS_MEM_COUNT, "MCS", true };
+	struct procfs_meminfo m = { .present = 0 };
+	int rc;
+
+	rc = procfs_parse_keyed(buf, len, &fmt, m.kb, &m.present);
+	if (rc != 0)
+		return rc;
 	if ((m.present & PROCFS_MEM_REQUIRED) != PROCFS_MEM_REQUIRED)
 		return -EINVAL;
 	*out = m;
@@ -122,31 +157,14 @@ procfs_parse_meminfo(const char *buf, size_t len, struct procfs_meminfo *out)
 int
 procfs_parse_vmstat(const char *buf, size_t len, struct procfs_vmstat *out)
 {
+	static const struct procfs_fmt fmt = { ' ', vm_keys,
+	    PROCFS_VM_COUNT, "pwo", false };
 	struct procfs_vmstat vm = { .present = 0 };
-	const char *p = buf, *end = buf + len, *nl, *sp;
-	uint64_t v;
-	int id, rc;
+	int rc;
 
-	if (len == 0 || buf[len - 1] != '\n')
-		return -EINVAL;
-	for (; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		sp = memchr(p, ' ', (size_t)(nl - p));
-		if (sp == NULL || sp == p)
-			return -EINVAL;
-		id = procfs_lookup(vm_keys, PROCFS_VM_COUNT, "pwo", p,
-		    (size_t)(sp - p));
-		if (id < 0)
-			continue;
-		if (vm.present & PROCFS_BIT(id))
-			return -EINVAL;
-		rc = num_parse_u64(sp + 1, (size_t)(nl - sp - 1), 0,
-		    PROCFS_MAX_COUNT, &v);
-		if (rc != 0)
-			return rc;
-		vm.val[id] = v;
-		vm.present |= PROCFS_BIT(id);
-	}
+	rc = procfs_parse_keyed(buf, len, &fmt, vm.val, &vm.present);
+	if (rc != 0)
+		return rc;
 	*out = vm;
 	return 0;
 }
