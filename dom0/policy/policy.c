@@ -170,14 +170,17 @@ fixup_one(const struct policy_cfg *cfg, struct policy_vm *vm)
 
 /*
  * Cut grows so that they never spend more than the host can give: free -
- * reserve - grows in flight + what this round's shrinks of cooperative
- * domains release.  Emergencies are served first.
+ * reserve - grows in flight.  Emergencies are served first and may also
+ * spend what this round's shrinks of cooperative domains will release (the
+ * host dips under its reserve by at most that while the donors' balloons
+ * deflate); other grows wait until the released memory has landed, so
+ * ordinary rebalancing never takes the host below its reserve.
  */
 static void
 enforce_budget(const struct policy_host *host, struct policy_vm *vms,
     size_t n)
 {
-	int64_t avail = pol_host_avail_kb(host, vms, n);
+	int64_t avail = pol_host_avail_kb(host, vms, n), released = 0;
 	size_t i;
 	int pass;
 
@@ -186,7 +189,7 @@ enforce_budget(const struct policy_host *host, struct policy_vm *vms,
 
 		if (vm->plan_reason != POLICY_R_NONE &&
 		    vm->plan_kb < vm->target_kb && pol_follows(vm))
-			avail += (int64_t)pol_sub(pol_min(vm->target_kb,
+			released += (int64_t)pol_sub(pol_min(vm->target_kb,
 			    vm->current_kb), vm->plan_kb);
 	}
 	for (pass = 0; pass < 2; pass++) {
@@ -194,13 +197,14 @@ enforce_budget(const struct policy_host *host, struct policy_vm *vms,
 			struct policy_vm *vm = &vms[i];
 			uint64_t base, cost, give;
 			bool emerg = vm->plan_reason == POLICY_R_EMERGENCY;
+			int64_t funds = emerg ? avail + released : avail;
 
 			if (vm->plan_reason == POLICY_R_NONE ||
 			    vm->plan_kb <= vm->target_kb || emerg != !pass)
 				continue;
 			base = pol_max(vm->target_kb, vm->current_kb);
 			cost = pol_sub(vm->plan_kb, base);
-			give = avail > 0 ? pol_min(cost, (uint64_t)avail) : 0;
+			give = funds > 0 ? pol_min(cost, (uint64_t)funds) : 0;
 			if (give < cost)
 				vm->plan_kb = pol_max(vm->target_kb,
 				    base + give);
