@@ -37,6 +37,12 @@ struct backend_ops {
 	    uint64_t target_kb);
 	/* Host free memory, KiB.  0 or -errno. */
 	int (*free_memory)(struct backend *be, uint64_t *free_kb_out);
+	/*
+	 * The daemon's xenstore link came back after a loss (xenstored
+	 * restarted): drop any xenstore state the backend holds and open it
+	 * again.  May be NULL.  0 or -errno (the daemon retries later).
+	 */
+	int (*reconnect)(struct backend *be);
 	/* Advance simulated time (sim only; may be NULL). */
 	void (*tick)(struct backend *be, uint64_t now_ms);
 	void (*close)(struct backend *be);

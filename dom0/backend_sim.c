@@ -185,6 +185,7 @@ static const struct backend_ops sim_ops = {
 	.current = sim_current,
 	.set_target = sim_set_target,
 	.free_memory = sim_free_memory,
+	.reconnect = NULL,	/* it shares the daemon's xsio */
 	.tick = sim_tick,
 	.close = sim_close,
 };

@@ -2,7 +2,9 @@
  * balloon.c - the Xen backend (the only user of <libxl.h>): domain listing
  * through libxl, balloon current through libxenctrl (cheapest per call),
  * targets through libxl_set_memory_target(enforce=1), host free memory
- * through libxl_get_free_memory.  One libxl context for the daemon's life.
+ * through libxl_get_free_memory.  One libxl context, replaced when the
+ * daemon's xenstore link comes back after a loss: the context's own
+ * xenstore handle died with the old xenstored.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -85,6 +87,22 @@ balloon_free_memory(struct backend *be, uint64_t *free_kb_out)
 	return 0;
 }
 
+static int
+balloon_reconnect(struct backend *be)
+{
+	struct balloon *b = be->priv;
+	libxl_ctx *ctx;
+
+	if (libxl_ctx_alloc(&ctx, LIBXL_VERSION, 0,
+	    (xentoollog_logger *)b->lg) != 0) {
+		log_warnx("libxl_ctx_alloc failed after the xenstore reconnect");
+		return -EIO;
+	}
+	libxl_ctx_free(b->ctx);
+	b->ctx = ctx;
+	return 0;
+}
+
 static void
 balloon_close(struct backend *be)
 {
@@ -108,6 +126,7 @@ static const struct backend_ops balloon_ops = {
 	.current = balloon_current,
 	.set_target = balloon_set_target,
 	.free_memory = balloon_free_memory,
+	.reconnect = balloon_reconnect,
 	.tick = NULL,
 	.close = balloon_close,
 };

@@ -106,6 +106,13 @@ uint64_t daemon_timeout_ms(const struct cagmad *c, uint64_t now_ms);
  */
 int daemon_reload(struct cagmad *c);
 
+/*
+ * One planning round (round.c): collect balloon facts, decide, check and
+ * apply the targets.  urgent is the domid whose emergency triggered it, or
+ * UINT32_MAX.
+ */
+void daemon_round(struct cagmad *c, uint64_t now_ms, uint32_t urgent);
+
 /* Look a policy name up (cfg_policy_check). */
 int daemon_policy_check(const char *name);
 

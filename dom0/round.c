@@ -1,0 +1,158 @@
+/*
+ * round.c - one planning round of cagmad: balloon facts from the backend,
+ * the policy's decision (policy_decide(), pure), a last check of every
+ * target, then the actuator (the backend's set_target; cagmad is the only
+ * writer of memory/target) and the retries for uncooperative balloons.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "metrics.h"
+#include "mtime.h"
+
+/* Check one target again before acting: the policy is not trusted blindly. */
+static bool
+daemon_target_ok(const struct dom *d, uint64_t target_kb)
+{
+	uint64_t low = d->vm.floor_kb < d->vm.current_kb ? d->vm.floor_kb :
+	    d->vm.current_kb;
+
+	return d->vm.enabled && target_kb <= d->vm.max_kb &&
+	    target_kb >= low && target_kb > 0;
+}
+
+static void
+daemon_apply(struct cagmad *c, const struct vm_target *t, uint64_t now_ms)
+{
+	struct dom *d = dom_find(c->tbl, t->domid);
+	uint64_t old;
+	int rc;
+
+	if (d == NULL || t->target_kb == d->vm.target_kb)
+		return;
+	if (!daemon_target_ok(d, t->target_kb)) {
+		log_warnx("domid %u: policy %s asked for %llu KiB outside "
+		    "[%llu, %llu]: ignored", d->domid, c->ops->name,
+		    (unsigned long long)t->target_kb,
+		    (unsigned long long)d->vm.floor_kb,
+		    (unsigned long long)d->vm.max_kb);
+		return;
+	}
+	old = d->vm.target_kb;
+	if (c->dry_run) {
+		if (d->dry_kb != t->target_kb)
+			log_info("domid %u: dry-run: would set target %llu -> "
+			    "%llu KiB (%s)", d->domid,
+			    (unsigned long long)old,
+			    (unsigned long long)t->target_kb,
+			    policy_reason_str(t->reason));
+		d->dry_kb = t->target_kb;
+		return;
+	}
+	rc = c->be.ops->set_target(&c->be, d->domid, t->target_kb);
+	if (rc == -ENOENT) {
+		c->rescan = true;	/* vanished mid-cycle: no noise */
+		return;
+	}
+	if (rc != 0 && xsio_lost(c->xs) != 0)
+		return;		/* the link is gone: logged once */
+	if (rc != 0) {
+		log_warnx("domid %u: setting target %llu KiB: %s", d->domid,
+		    (unsigned long long)t->target_kb, strerror(-rc));
+		return;
+	}
+	dom_target_set(d, t->target_kb, now_ms, t->reason);
+	c->targets_set++;
+	log_info("domid %u: target %llu -> %llu KiB (%s)", d->domid,
+	    (unsigned long long)old, (unsigned long long)t->target_kb,
+	    policy_reason_str(t->reason));
+}
+
+/* Balloon facts for every domain; in-flight grows are already promised. */
+static void
+daemon_collect(struct cagmad *c, uint64_t now_ms, struct policy_host *host)
+{
+	struct dom *d;
+	uint64_t cur, free_kb = 0;
+	size_t i;
+
+	if (c->be.ops->tick != NULL)
+		c->be.ops->tick(&c->be, now_ms);
+	c->inflight_kb = 0;
+	for (i = 0; i < c->tbl->n; i++) {
+		d = c->tbl->list[i];
+		if (c->be.ops->current(&c->be, d->domid, &cur) == 0)
+			dom_progress(d, cur, now_ms, c->cfg.stuck_ms,
+			    c->cfg.uncoop_ms);
+		else
+			c->rescan = true;	/* going away */
+		if (d->vm.target_kb > d->vm.current_kb)
+			c->inflight_kb += d->vm.target_kb - d->vm.current_kb;
+		dom_update_state(d, now_ms, c->cfg.stale_ms);
+		c->vms[i] = d->vm;
+	}
+	if (c->be.ops->free_memory(&c->be, &free_kb) != 0)
+		free_kb = 0;	/* unknown: hand nothing out */
+	c->free_kb = free_kb;
+	host->free_kb = free_kb;	/* raw: the planner nets in-flight grows */
+	host->reserve_kb = c->cfg.reserve_kb;
+	host->now_ms = now_ms;
+}
+
+/* Uncooperative balloons get their target again now and then. */
+static void
+daemon_retry(struct cagmad *c, uint64_t now_ms)
+{
+	struct dom *d;
+	size_t i;
+
+	for (i = 0; i < c->tbl->n; i++) {
+		d = c->tbl->list[i];
+		if (d->stall != DOM_STALL_UNCOOP || c->dry_run ||
+		    mtime_since_ms(now_ms, d->retry_ms) < c->cfg.retry_ms)
+			continue;
+		d->retry_ms = now_ms;
+		if (c->be.ops->set_target(&c->be, d->domid,
+		    d->vm.target_kb) == 0)
+			log_info("domid %u: uncooperative, target %llu KiB "
+			    "sent again", d->domid,
+			    (unsigned long long)d->vm.target_kb);
+	}
+}
+
+/* See daemon.h. */
+void
+daemon_round(struct cagmad *c, uint64_t now_ms, uint32_t urgent)
+{
+	struct policy_host host;
+	size_t i, n = c->tbl->n, nt = 0;
+	uint64_t avail;
+	int rc;
+
+	daemon_collect(c, now_ms, &host);
+	rc = policy_decide(c->ops, &c->pcfg, &host, c->vms, n, c->tgt, &nt);
+	if (rc != 0) {
+		log_warnx("policy %s: decide failed: %s", c->ops->name,
+		    strerror(-rc));
+		nt = 0;
+	}
+	for (i = 0; i < n; i++)
+		c->tbl->list[i]->vm.est = c->vms[i].est;
+	if (urgent != UINT32_MAX) {
+		avail = host.free_kb > host.reserve_kb + c->inflight_kb ?
+		    host.free_kb - host.reserve_kb - c->inflight_kb : 0;
+		(void)sched_order_emergency(c->tgt, nt, urgent, c->vms, n,
+		    avail);
+	}
+	for (i = 0; i < nt; i++)
+		daemon_apply(c, &c->tgt[i], now_ms);
+	daemon_retry(c, now_ms);
+	sched_done(&c->sched, now_ms);
+	c->rounds++;
+	if (c->metrics_path != NULL)
+		(void)metrics_write(c, c->metrics_path);
+}
+
