@@ -10,6 +10,8 @@
 # package list change.
 
 DEPS_PKGS += qemu-system-x86 debootstrap e2fsprogs
+# make demo (the README's first command) = the Xen lab demo; demo-sim stays
+DEMO_CMD := $(MAKE) --no-print-directory demo-lab
 BENCH_TARGETS += bench-lab
 
 WL_PROGS := $(B)/bin/cagma-memtask $(B)/bin/cagma-disktask \

@@ -50,4 +50,3 @@ demo-sim: $(B)/bin/cagma-sim
 	    $(B)/bin/cagma-sim --scenario bench/scenarios/paper.scn --policy $$p; \
 	done
 
-DEMO_CMD := $(MAKE) --no-print-directory demo-sim

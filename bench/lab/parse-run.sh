@@ -4,8 +4,8 @@
 #   swapin_per_s, swapout_per_s  pages/s from /proc/vmstat between the
 #                                guest's "go" and "done" marks
 #   swap_tps                     swap-disk transfers/s (like sar -b tps)
-#   disk_tps, disk_resp_ms       disk tasks: transfers/s summed over the
-#                                concurrent tasks, mean per phase; mean
+#   disk_tps, disk_resp_ms       disk tasks: 2 MiB transfers of all tasks
+#                                per second of the run (go to done); mean
 #                                transaction (write+read+write) time
 #   mem_batch_ms, mem_batches    memory tasks: mean time of one batch of
 #                                random 4 KiB accesses; batches completed
@@ -19,7 +19,6 @@ pol=${2:?} run=${3:?}
 out=$dir/out
 for g in vm1 vm2 vm3; do
 	[ -d "$out/$g" ] || continue
-	nph=$(ls "$out/$g" | sed -n 's/^p\([0-9]*\)-.*/\1/p' | sort -u | wc -l)
 	stat=$(awk '
 	function v(k,  i, a) { for (i = 2; i <= NF; i++) { split($i, a, "=")
 		if (a[1] == k) return a[2] } return "" }
@@ -28,17 +27,19 @@ for g in vm1 vm2 vm3; do
 	on && /^labstat/ { if (t0 == "") { t0 = v("t_ms"); i0 = v("pswpin")
 		o0 = v("pswpout"); d0 = v("xvdb_ios") }
 		t1 = v("t_ms"); i1 = v("pswpin"); o1 = v("pswpout"); d1 = v("xvdb_ios") }
-	END { if (t1 == "" || t1 <= t0) { print "NA,NA,NA"; exit }
+	END { if (t1 == "" || t1 <= t0) { print "NA,NA,NA,0"; exit }
 		s = (t1 - t0) / 1000
-		printf "%.2f,%.2f,%.2f\n", (i1 - i0) / s, (o1 - o0) / s, (d1 - d0) / s }' \
+		printf "%.2f,%.2f,%.2f,%.1f\n", (i1 - i0) / s, (o1 - o0) / s, (d1 - d0) / s, s }' \
 	    "$out/$g/labstat.log" 2>/dev/null)
-	disk=$(cat "$out/$g"/p*-disk*.txt 2>/dev/null | awk -v nph="$nph" '
+	secs=${stat##*,}
+	stat=${stat%,*}
+	disk=$(cat "$out/$g"/disk*.txt 2>/dev/null | awk -v secs="$secs" '
 	function v(k,  i, a) { for (i = 2; i <= NF; i++) { split($i, a, "=")
 		if (a[1] == k) return a[2] } return "" }
-	/^disktask/ { tps += v("tps"); n += v("txns"); rt += v("txns") * v("mean_ms") }
-	END { if (n == 0 || nph == 0) print "NA,NA"
-		else printf "%.2f,%.2f\n", tps / nph, rt / n }')
-	mem=$(cat "$out/$g"/p*-mem*.txt 2>/dev/null | awk '
+	/^disktask/ { ops += v("ops"); n += v("txns"); rt += v("txns") * v("mean_ms") }
+	END { if (n == 0 || secs + 0 <= 0) print "NA,NA"
+		else printf "%.2f,%.2f\n", ops / secs, rt / n }')
+	mem=$(cat "$out/$g"/mem*.txt 2>/dev/null | awk '
 	function v(k,  i, a) { for (i = 2; i <= NF; i++) { split($i, a, "=")
 		if (a[1] == k) return a[2] } return "" }
 	/^memtask/ { b += v("batches"); rt += v("batches") * v("mean_ms")

@@ -39,6 +39,15 @@ mean() {
 	echo "swap tps: swap-disk transfers/s (like \`sar -b\`); disk: 15 concurrent"
 	echo "O_DIRECT|O_SYNC tasks on vm3 (2 MiB write/read/write)."
 	echo
+	echo "Setup: QEMU host of 3 GiB, dom0 512 MiB, three PV guests starting at"
+	echo "512 MiB (maxmem 2500 / 1500 / 3000 MiB); phases of ${LAB_PHASE_S:-30} s"
+	echo "(the paper: ~61 s; guest clocks follow wall time under TCG, the work"
+	echo "done in a phase is 2-30x less); memory tasks of 48 MiB, [2,2,2,10,10,10]"
+	echo "on vm1 and [2,2,2,9,9,9] on vm2, kept running across phases; vm3 runs"
+	echo "1 memory task and 15 disk tasks.  All guests' swap and data disks share"
+	echo "one QEMU throttle group (${LAB_DISK_IOPS:-unthrottled} requests/s, ${LAB_DISK_BPS:-unthrottled} B/s):"
+	echo "the paper's single shared disk."
+	echo
 	echo "| policy | guest | swap-in /s | swap tps | disk tps | disk resp ms | mem batch ms | mem touch ms | max target MiB |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	for p in $policies; do

@@ -17,6 +17,12 @@
 #                segfaults in ld.so and libc under TCG; Xen also gets pcid=0)
 #   LAB_TCG_OPTS extra -accel tcg options, e.g. ",tb-size=256" (less RSS;
 #                saw guest segfaults in ld.so with it once: default off)
+#   LAB_DISK_IOPS, LAB_DISK_BPS  when set, the guests' swap and data disks
+#                share ONE QEMU throttle group with these limits (I/O
+#                requests/s, bytes/s): the paper's "one shared disk" that a
+#                swapping guest takes from the others.  Without it each disk
+#                is its own file on the host and nothing is disk-bound under
+#                TCG.  Roots (the OS) are not throttled.
 #   LAB_LIVE=1   copy the live-view lines (LIVE ...) to stdout while running
 #   LAB_*        every other LAB_ variable is handed to the dom0 job
 #                through $share/lab.env (policy, phase length, ...)
@@ -57,15 +63,21 @@ drives=(-drive "file=$IMG/rootfs.ext4,format=raw,if=virtio,snapshot=on")
 for ((i = 0; i < NGUEST; i++)); do
 	drives+=(-drive "file=$IMG/rootfs.ext4,format=raw,if=virtio,snapshot=on")
 done
+shared=""
+if [ -n "${LAB_DISK_IOPS:-}${LAB_DISK_BPS:-}" ]; then
+	shared=",throttling.group=shared-disk"
+	[ -z "${LAB_DISK_IOPS:-}" ] || shared+=",throttling.iops-total=$LAB_DISK_IOPS"
+	[ -z "${LAB_DISK_BPS:-}" ] || shared+=",throttling.bps-total=$LAB_DISK_BPS"
+fi
 for kind in swap data; do
 	for ((i = 0; i < NGUEST; i++)); do
 		truncate -s "${LAB_DISK_MB:-768}M" "$RUN/disks/$kind$i.img"
-		drives+=(-drive "file=$RUN/disks/$kind$i.img,format=raw,if=virtio,cache=none")
+		drives+=(-drive "file=$RUN/disks/$kind$i.img,format=raw,if=virtio,cache=none$shared")
 	done
 done
 
 t0=$(date +%s)
-echo "run-lab: job=$JOB run=$RUN mem=${MEM_MB}M dom0=${DOM0_MB}M timeout=${TIMEOUT}s"
+echo "run-lab: job=$JOB run=$RUN mem=${MEM_MB}M dom0=${DOM0_MB}M timeout=${TIMEOUT}s shared_disk=${shared:-none}"
 # In -initrd, commas separate multiboot modules (a literal comma is ",,").
 timeout --kill-after=15 "$TIMEOUT" qemu-system-x86_64 \
     -accel "tcg,thread=multi${LAB_TCG_OPTS:-}" -cpu "${LAB_CPU:-max,-smap,-pcid,-invpcid,-avx,-avx2,-xsave,-xsavec,-xsaveopt,-xsaves,-pku}" -smp 2 -m "$MEM_MB" \

@@ -3,7 +3,8 @@
  *
  * usage: cagma-disktask PATH SIZE_MIB SECONDS [SEED]
  * Opens PATH (a file, created and preallocated, or a block device) with
- * O_DIRECT|O_SYNC and, until SECONDS have passed, runs transactions of
+ * O_DIRECT|O_SYNC and, until SECONDS have passed or SIGTERM/SIGINT
+ * arrives, runs transactions of
  * three 2 MiB transfers at one random 2 MiB-aligned offset below SIZE_MIB:
  * write, read back, write.  Reports transfers per second and the response
  * time of a transaction:
@@ -97,12 +98,15 @@ main(int argc, char **argv)
 	if (posix_memalign((void **)&buf, ALIGN_BYTES, XFER_BYTES) != 0)
 		goto out;
 	memset(buf, 0xa5, XFER_BYTES);
+	wl_stop_on_signals();
 	t0_ms = mtime_ms();
-	while (mtime_ms() - t0_ms < seconds * 1000) {
+	while (!wl_stop && mtime_ms() - t0_ms < seconds * 1000) {
 		off = (off_t)((wl_rand64(&seed) % slots) * XFER_BYTES);
 		t_us = mtime_us();
 		if ((err = xfer(fd, buf, off, 1)) || (err = xfer(fd, buf, off, 0))
 		    || (err = xfer(fd, buf, off, 1))) {
+			if (err == -EINTR && wl_stop)
+				break;	/* stopped mid-transaction: not counted */
 			fprintf(stderr, "cagma-disktask: %s: %s\n", argv[1],
 			    strerror(-err));
 			goto out;

@@ -89,3 +89,25 @@ wl_print_ms(const char *key, uint64_t us)
 	printf(" %s=%llu.%03llu", key, (unsigned long long)(us / 1000),
 	    (unsigned long long)(us % 1000));
 }
+
+volatile sig_atomic_t wl_stop;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	wl_stop = 1;
+}
+
+/* See wl.h. */
+void
+wl_stop_on_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}

@@ -8,6 +8,7 @@
 #ifndef CAGMA_WL_H
 #define CAGMA_WL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,15 @@ uint64_t wl_stats_mean_us(const struct wl_stats *st);
 
 /* Print " key=MS.mmm" (microseconds shown as milliseconds) to stdout. */
 void wl_print_ms(const char *key, uint64_t us);
+
+/*
+ * Set by SIGTERM or SIGINT once wl_stop_on_signals() ran: the workloads
+ * check it between batches, stop, and still print their summary line (the
+ * lab runs tasks for as many phases as a scenario keeps them, then stops
+ * them with SIGTERM).  Handlers are installed without SA_RESTART.
+ */
+extern volatile sig_atomic_t wl_stop;
+void wl_stop_on_signals(void);
 
 /* xorshift64*: *state must be non-zero.  Not for cryptography. */
 uint64_t wl_rand64(uint64_t *state);

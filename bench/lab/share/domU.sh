@@ -39,33 +39,49 @@ role_hog() {
 	    "$L/bin/cagma-hog" ${LAB_HOG_ARGS:-16 500 768 60} > "$O/hog.log" 2>&1
 	log "hog: $(tail -n 1 "$O/hog.log")"
 }
-# role_phases: the paper's workloads.  Phase k runs nth(LAB_MEMTASKS, k)
-# memory tasks and nth(LAB_DISKTASKS, k) disk tasks, each LAB_PHASE_S long.
+# role_phases: the paper's workloads as a demand curve.  Phase k keeps
+# nth(LAB_MEMTASKS, k) memory tasks and nth(LAB_DISKTASKS, k) disk tasks
+# running for LAB_PHASE_S seconds: tasks already running carry on into the
+# next phase (more are started, the newest stopped when fewer are wanted),
+# so a task touches its memory once, as the simulator's phases model it.
+# Under TCG a guest needs tens of seconds to touch 480 MiB; restarting the
+# tasks every phase left no time for their access batches.
 role_phases() {
-	_k=0
+	_k=0 _nm=0 _nd=0
 	while :; do
 		_m=$(nth "${LAB_MEMTASKS:-}" $_k)
 		_d=$(nth "${LAB_DISKTASKS:-}" $_k)
 		[ -z "$_m$_d" ] && break
 		log "phase $_k start mem=${_m:-0} disk=${_d:-0}"
-		_j=0
-		while [ $_j -lt "${_m:-0}" ]; do
-			"$L/bin/cagma-memtask" "${LAB_TASK_MIB:-48}" \
-			    "${LAB_PHASE_S:-30}" > "$O/p$_k-mem$_j.txt" 2>&1 &
-			_j=$((_j + 1))
+		while [ "$_nm" -lt "${_m:-0}" ]; do
+			"$L/bin/cagma-memtask" "${LAB_TASK_MIB:-48}" 86400 \
+			    > "$O/mem$_nm.txt" 2>&1 &
+			eval "_mp$_nm=\$!"
+			_nm=$((_nm + 1))
 		done
-		_j=0
-		while [ $_j -lt "${_d:-0}" ]; do
+		while [ "$_nm" -gt "${_m:-0}" ]; do
+			_nm=$((_nm - 1))
+			eval "kill \$_mp$_nm"
+		done
+		while [ "$_nd" -lt "${_d:-0}" ]; do
 			"$L/bin/cagma-disktask" /dev/xvdc "${LAB_DISK_MIB:-512}" \
-			    "${LAB_PHASE_S:-30}" > "$O/p$_k-disk$_j.txt" 2>&1 &
-			_j=$((_j + 1))
+			    86400 > "$O/disk$_nd.txt" 2>&1 &
+			eval "_dp$_nd=\$!"
+			_nd=$((_nd + 1))
 		done
-		wait_tasks
+		while [ "$_nd" -gt "${_d:-0}" ]; do
+			_nd=$((_nd - 1))
+			eval "kill \$_dp$_nd"
+		done
+		sleep "${LAB_PHASE_S:-30}"
 		lab_set phase "$_k"
 		_k=$((_k + 1))
 	done
+	# stop the rest; each task prints its summary line on SIGTERM
+	pkill -TERM -f 'cagma-(memtask|disktask)'
+	wait_tasks
 }
-# wait for the phase's tasks only (the agent and sampler keep running)
+# wait for the tasks only (the agent and sampler keep running)
 wait_tasks() {
 	while pgrep -f 'cagma-(memtask|disktask)' > /dev/null; do
 		sleep 1
