@@ -44,6 +44,18 @@ else
 	note "cppcheck not installed (skipped)"
 fi
 
+# 4. The systemd units parse (the binaries need not be installed here).
+if command -v systemd-analyze >/dev/null; then
+	out=$(systemd-analyze verify --man=no dom0/cagmad.service \
+	    guest-agent/cagma-agent.service 2>&1 |
+	    grep -v -E 'Command /usr/sbin/cagma(d|-agent) is not executable' ||
+	    true)
+	if [ -n "$out" ]; then
+		note "systemd units: $out"; fail=1
+	fi
+else
+	note "systemd-analyze not installed (units not checked)"
+fi
 
 [ $fail -eq 0 ] && note "ok"
 exit $fail
