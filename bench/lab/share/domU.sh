@@ -47,32 +47,16 @@ role_hog() {
 # Under TCG a guest needs tens of seconds to touch 480 MiB; restarting the
 # tasks every phase left no time for their access batches.
 role_phases() {
-	_k=0 _nm=0 _nd=0
+	_k=0
 	while :; do
 		_m=$(nth "${LAB_MEMTASKS:-}" $_k)
 		_d=$(nth "${LAB_DISKTASKS:-}" $_k)
 		[ -z "$_m$_d" ] && break
 		log "phase $_k start mem=${_m:-0} disk=${_d:-0}"
-		while [ "$_nm" -lt "${_m:-0}" ]; do
-			"$L/bin/cagma-memtask" "${LAB_TASK_MIB:-48}" 86400 \
-			    > "$O/mem$_nm.txt" 2>&1 &
-			eval "_mp$_nm=\$!"
-			_nm=$((_nm + 1))
-		done
-		while [ "$_nm" -gt "${_m:-0}" ]; do
-			_nm=$((_nm - 1))
-			eval "kill \$_mp$_nm"
-		done
-		while [ "$_nd" -lt "${_d:-0}" ]; do
-			"$L/bin/cagma-disktask" /dev/xvdc "${LAB_DISK_MIB:-512}" \
-			    86400 > "$O/disk$_nd.txt" 2>&1 &
-			eval "_dp$_nd=\$!"
-			_nd=$((_nd + 1))
-		done
-		while [ "$_nd" -gt "${_d:-0}" ]; do
-			_nd=$((_nd - 1))
-			eval "kill \$_dp$_nd"
-		done
+		keep_tasks mem "${_m:-0}" "$L/bin/cagma-memtask" \
+		    "${LAB_TASK_MIB:-48}" 86400
+		keep_tasks disk "${_d:-0}" "$L/bin/cagma-disktask" /dev/xvdc \
+		    "${LAB_DISK_MIB:-512}" 86400
 		sleep "${LAB_PHASE_S:-30}"
 		lab_set phase "$_k"
 		_k=$((_k + 1))
@@ -80,6 +64,23 @@ role_phases() {
 	# stop the rest; each task prints its summary line on SIGTERM
 	pkill -TERM -f 'cagma-(memtask|disktask)'
 	wait_tasks
+}
+# keep_tasks KIND N CMD...: keep N copies of CMD running (output in
+# $O/KINDi.txt); start the missing ones, stop the newest extra ones
+keep_tasks() {
+	_kind=$1 _want=$2
+	shift 2
+	eval "_have=\${_n_$_kind:-0}"
+	while [ "$_have" -lt "$_want" ]; do
+		"$@" > "$O/$_kind$_have.txt" 2>&1 &
+		eval "_pid_${_kind}_$_have=\$!"
+		_have=$((_have + 1))
+	done
+	while [ "$_have" -gt "$_want" ]; do
+		_have=$((_have - 1))
+		eval "kill \$_pid_${_kind}_$_have"
+	done
+	eval "_n_$_kind=$_have"
 }
 # wait for the tasks only (the agent and sampler keep running)
 wait_tasks() {
