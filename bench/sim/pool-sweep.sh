@@ -16,22 +16,14 @@ trap 'rm -rf "$tmp"' EXIT
 policies="static cagma-paper qmemman cagma"
 sizes="1792 1856 1920 2048 2304 2560 3072 3584"
 mkdir -p "$out"
-: >"$tmp/raw.txt"
 for h in $sizes; do
 	sed -e "s/^name .*/name paper-h$h/" \
 	    -e "s/^host_memory .*/host_memory ${h}M/" \
 	    "$here/../scenarios/paper.scn" >"$tmp/h$h.scn"
-	for p in $policies; do
-		s=1
-		while [ "$s" -le "$seeds" ]; do
-			"$bin" --scenario "$tmp/h$h.scn" --policy "$p" \
-			    --seed "$s" >>"$tmp/raw.txt"
-			s=$((s + 1))
-		done
-	done
 done
-awk -f "$here/summary.awk" -v csv="$out/sim-pool-sweep.csv" \
-    -v md="$tmp/long.md" "$tmp/raw.txt"
+. "$here/lib.sh"
+sim_table "$bin" "$seeds" "$policies" "$tmp/raw.txt" \
+    "$out/sim-pool-sweep.csv" "$tmp/long.md" "$tmp"/h*.scn
 # pivot: one row per host_memory, swap-ins and mean allocation per policy
 awk -F, -v pols="$policies" '
 NR == 1 { next }

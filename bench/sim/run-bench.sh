@@ -10,19 +10,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out"
 policies=$("$bin" --help | sed -n 's/^policies: //p')
-raw="$tmp/raw.txt"
-: >"$raw"
-for scn in "$here"/../scenarios/*.scn; do
-	for p in $policies; do
-		s=1
-		while [ "$s" -le "$seeds" ]; do
-			"$bin" --scenario "$scn" --policy "$p" --seed "$s" >>"$raw"
-			s=$((s + 1))
-		done
-	done
-done
-awk -f "$here/summary.awk" -v csv="$out/sim-summary.csv" \
-    -v md="$out/sim-summary.md" "$raw"
+. "$here/lib.sh"
+sim_table "$bin" "$seeds" "$policies" "$tmp/raw.txt" "$out/sim-summary.csv" \
+    "$out/sim-summary.md" "$here"/../scenarios/*.scn
 # the paper scenario, seed 1, per-step CSVs for the plots
 for p in $policies; do
 	"$bin" --scenario "$here/../scenarios/paper.scn" --policy "$p" \
