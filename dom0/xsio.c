@@ -49,12 +49,18 @@ xsio_fail(struct xsio *xs)
 	return rc;
 }
 
-/* Both handles, or neither: -ENOTCONN (and lost) when closed. */
+/*
+ * Before a libxenstore call: both handles, or neither: -ENOTCONN (and
+ * lost) when closed.  On success errno is cleared, so that the call's own
+ * failure can be told from a stale errno.
+ */
 static int
 xsio_check(struct xsio *xs)
 {
-	if (xs->h != NULL && xs->io != NULL)
+	if (xs->h != NULL && xs->io != NULL) {
+		errno = 0;
 		return 0;
+	}
 	if (xs->lost_rc == 0)
 		xs->lost_rc = -ENOTCONN;
 	return -ENOTCONN;
@@ -146,7 +152,6 @@ xsio_watch(struct xsio *xs, const char *path, const char *token)
 	rc = xsio_check(xs);
 	if (rc != 0)
 		return rc;
-	errno = 0;
 	if (!xs_watch(xs->h, path, token))
 		return xsio_fail(xs);
 	return 0;
@@ -160,7 +165,6 @@ xsio_unwatch(struct xsio *xs, const char *path, const char *token)
 	rc = xsio_check(xs);
 	if (rc != 0)
 		return rc;
-	errno = 0;
 	if (!xs_unwatch(xs->h, path, token))
 		return xsio_fail(xs);
 	return 0;
@@ -176,7 +180,6 @@ xsio_next_event(struct xsio *xs, char *path, size_t path_len, char *token,
 	rc = xsio_check(xs);
 	if (rc != 0)
 		return rc;
-	errno = 0;
 	ev = xs_check_watch(xs->h);
 	if (ev == NULL) {
 		if (errno == EAGAIN || errno == 0)
@@ -207,7 +210,6 @@ xsio_read(struct xsio *xs, const char *path, char *buf, size_t cap,
 	rc = xsio_check(xs);
 	if (rc != 0)
 		return rc;
-	errno = 0;
 	v = xs_read(xs->io, XBT_NULL, path, &len);
 	if (v == NULL)
 		return xsio_fail(xs);
@@ -243,7 +245,6 @@ xsio_write(struct xsio *xs, const char *path, const char *value)
 	rc = xsio_check(xs);
 	if (rc != 0)
 		return rc;
-	errno = 0;
 	if (!xs_write(xs->io, XBT_NULL, path, value, strlen(value)))
 		return xsio_fail(xs);
 	return 0;
@@ -262,7 +263,6 @@ xsio_list_ids(struct xsio *xs, const char *path, uint32_t *ids, size_t max,
 	rc = xsio_check(xs);
 	if (rc != 0)
 		return rc;
-	errno = 0;
 	ents = xs_directory(xs->io, XBT_NULL, path, &num);
 	if (ents == NULL && errno == ENOENT) {
 		*n_out = 0;
@@ -287,8 +287,8 @@ xsio_introduced(struct xsio *xs, uint32_t domid)
 	rc = xsio_check(xs);
 	if (rc != 0)
 		return rc;
-	/* false is both "F" and an error: errno tells them apart */
-	errno = 0;
+	/* false is both "F" and an error: errno (cleared above) tells them
+	 * apart */
 	if (xs_is_domain_introduced(xs->io, domid))
 		return 1;
 	return errno == 0 ? 0 : xsio_fail(xs);
