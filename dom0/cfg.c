@@ -39,6 +39,7 @@ cfg_defaults(struct cagmad_cfg *cfg)
 	cfg->uncoop_ms = CFG_UNCOOP_DEF_MS;
 	cfg->retry_ms = CFG_RETRY_DEF_MS;
 	cfg->surplus = pdef.surplus;
+	cfg->headroom_pct = pdef.headroom_pct;
 	cfg->sim.host_memory_kb = CFG_SIM_HOST_DEF_KB;
 }
 
@@ -76,6 +77,28 @@ cfg_ms(const char *key, const char *v, uint64_t min, uint64_t *out,
 	snprintf(err, errlen, "%s: invalid duration '%.64s' (e.g. 100ms, "
 	    "5s, at least %llu ms)", key, v, (unsigned long long)min);
 	return -EINVAL;
+}
+
+/* A percentage 0..1000, with or without a trailing '%'. */
+static int
+cfg_pct(const char *key, const char *v, uint32_t *out, char *err,
+    size_t errlen)
+{
+	char buf[16];
+	const char *num = v;
+	size_t len = strlen(v);
+	uint64_t pct;
+
+	if (len > 0 && len < sizeof(buf) && v[len - 1] == '%') {
+		memcpy(buf, v, len - 1);
+		buf[len - 1] = '\0';
+		num = buf;
+	}
+	if (config_parse_u64(num, 0, 1000, &pct) != 0)
+		return cfg_err(err, errlen, "%s: expected a percentage "
+		    "0..1000, not '%.64s'", key, v);
+	*out = (uint32_t)pct;
+	return 0;
 }
 
 static int
@@ -127,6 +150,8 @@ cfg_global(struct cfg_parse *p, const char *k, const char *v, char *err,
 		return cfg_err(err, errlen, "%s: expected yes or no, not "
 		    "'%.64s'", k, v);
 	}
+	if (strcmp(k, "headroom") == 0)
+		return cfg_pct(k, v, &c->headroom_pct, err, errlen);
 	if (strcmp(k, "surplus") == 0) {
 		if (strcmp(v, "host") == 0)
 			c->surplus = POLICY_SURPLUS_HOST;
@@ -378,6 +403,7 @@ cfg_policy_cfg(const struct cagmad_cfg *cfg, struct policy_cfg *out)
 	out->stale_ms = cfg->stale_ms;
 	out->shrink_interval_ms = cfg->period_ms;	/* one step per period */
 	out->surplus = cfg->surplus;
+	out->headroom_pct = cfg->headroom_pct;
 }
 
 bool

@@ -68,6 +68,7 @@ struct cagmad_cfg {
 	uint64_t uncoop_ms;		/* no progress: uncooperative */
 	uint64_t retry_ms;		/* re-send targets to uncooperative */
 	enum policy_surplus surplus;
+	uint32_t headroom_pct;		/* calm donors keep need + this % */
 	bool balloon_dom0;		/* manage dom0 too (default no) */
 	struct cfg_domain doms[CFG_DOMAINS_MAX];
 	size_t n_doms;

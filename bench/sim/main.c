@@ -25,7 +25,7 @@ usage(FILE *f)
 	    "[--csv OUT]\n"
 	    "                 [--surplus host|weight] [--live] "
 	    "[--live-every MS] [--live-sleep MS]\n"
-	    "                 [--no-act-now]\n"
+	    "                 [--headroom PCT] [--no-act-now]\n"
 	    "policies:");
 	for (i = 0; policy_all[i] != NULL; i++)
 		fprintf(f, " %s", policy_all[i]->name);
@@ -42,6 +42,7 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
 		{ "seed", required_argument, NULL, 'S' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "surplus", required_argument, NULL, 'u' },
+		{ "headroom", required_argument, NULL, 'H' },
 		{ "live", no_argument, NULL, 'l' },
 		{ "live-every", required_argument, NULL, 'e' },
 		{ "live-sleep", required_argument, NULL, 'z' },
@@ -52,7 +53,7 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
 	uint64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:p:S:c:u:le:z:nh", lo,
+	while ((c = getopt_long(argc, argv, "s:p:S:c:u:H:le:z:nh", lo,
 	    NULL)) != -1) {
 		switch (c) {
 		case 's': *scen = optarg; break;
@@ -76,6 +77,11 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
 				o->cfg.surplus = POLICY_SURPLUS_WEIGHT;
 			else
 				return -EINVAL;
+			break;
+		case 'H':
+			if (config_parse_u64(optarg, 0, 1000, &v))
+				return -EINVAL;
+			o->cfg.headroom_pct = (uint32_t)v;
 			break;
 		case 'n':
 			o->no_act_now = true;

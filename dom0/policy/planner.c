@@ -31,13 +31,58 @@ want_kb(const struct policy_cfg *cfg, const struct policy_vm *vm)
 }
 
 /*
+ * Burst headroom (README.md): on top of its need, a calm domain may keep
+ * headroom_pct of the need, never more than it holds (headroom is no
+ * reason to grow), so a burst finds memory in place instead of waiting for
+ * its balloon.  The headroom comes out of spare memory: while the host's
+ * own spare (avail) is smaller than all the domains' headroom together,
+ * each domain keeps only that fraction of it (scale, 1024 = all).
+ */
+static uint64_t
+room_kb(const struct policy_cfg *cfg, const struct policy_vm *vm)
+{
+	uint64_t want = want_kb(cfg, vm);
+	uint64_t room = want / 100 * cfg->headroom_pct +
+	    want % 100 * cfg->headroom_pct / 100;
+
+	if (!pol_movable(vm) || is_emergency(vm))
+		return 0;
+	return pol_sub(pol_min(vm->target_kb, pol_clamp_kb(cfg, vm,
+	    want + room)), want);
+}
+
+static uint64_t
+headroom_scale(const struct policy_cfg *cfg, const struct policy_vm *vms,
+    size_t n, int64_t avail)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		total += room_kb(cfg, &vms[i]);
+	if (avail <= 0)
+		return 0;
+	if ((uint64_t)avail >= total)
+		return 1024;
+	return (uint64_t)avail * 1024 / total;
+}
+
+/* What a calm donor keeps: its need plus its (scaled) headroom. */
+static uint64_t
+keep_kb(const struct policy_cfg *cfg, const struct policy_vm *vm,
+    uint64_t scale)
+{
+	return want_kb(cfg, vm) + room_kb(cfg, vm) * scale / 1024;
+}
+
+/*
  * Surplus by weight: the host's spare memory plus every domain's excess
  * over its need is split by weight on top of the needs (capped at max).
  * Returns the extra KiB per weight unit, scaled by 1024.
  */
 static uint64_t
 surplus_per_weight(const struct policy_cfg *cfg, struct policy_vm *vms,
-    size_t n, int64_t avail)
+    size_t n, int64_t avail, uint64_t scale)
 {
 	uint64_t pool = avail > 0 ? (uint64_t)avail : 0, weights = 0;
 	size_t i;
@@ -47,7 +92,7 @@ surplus_per_weight(const struct policy_cfg *cfg, struct policy_vm *vms,
 
 		if (!pol_movable(vm))
 			continue;
-		pool += pol_sub(vm->target_kb, want_kb(cfg, vm));
+		pool += pol_sub(vm->target_kb, keep_kb(cfg, vm, scale));
 		weights += vm->weight ? vm->weight : 100;
 	}
 	if (weights == 0)
@@ -70,10 +115,14 @@ shrink_paced(const struct policy_cfg *cfg, const struct policy_vm *vm,
 	    now_ms - vm->est.last_shrink_ms < cfg->shrink_interval_ms;
 }
 
-/* Donors: shrink by at most max_shrink_kb per step, never under pressure. */
+/*
+ * Donors: shrink toward what they keep (need + headroom, or need + their
+ * share of the surplus) by at most max_shrink_kb per step, never under
+ * pressure.
+ */
 static void
 plan_donors(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
-    uint64_t per_w, uint64_t now_ms)
+    uint64_t per_w, uint64_t scale, uint64_t now_ms)
 {
 	size_t i;
 
@@ -84,8 +133,8 @@ plan_donors(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
 		if (!pol_movable(vm) || is_emergency(vm) ||
 		    shrink_paced(cfg, vm, now_ms))
 			continue;
-		want = pol_clamp_kb(cfg, vm, want_kb(cfg, vm) +
-		    per_w * w / 1024);
+		want = pol_max(keep_kb(cfg, vm, scale), pol_clamp_kb(cfg, vm,
+		    want_kb(cfg, vm) + per_w * w / 1024));
 		if (vm->target_kb <= want + cfg->hysteresis_kb)
 			continue;
 		pol_plan(vm, pol_max(want, pol_sub(vm->target_kb,
@@ -211,10 +260,11 @@ pol_plan_cagma(const struct policy_cfg *cfg, const struct policy_host *host,
 {
 	int64_t avail = pol_host_avail_kb(host, vms, n);
 	uint64_t per_w = 0, deficit = 0, short_cma = 0, short_need = 0;
+	uint64_t scale = headroom_scale(cfg, vms, n, avail);
 
 	if (cfg->surplus == POLICY_SURPLUS_WEIGHT)
-		per_w = surplus_per_weight(cfg, vms, n, avail);
-	plan_donors(cfg, vms, n, per_w, host->now_ms);
+		per_w = surplus_per_weight(cfg, vms, n, avail, scale);
+	plan_donors(cfg, vms, n, per_w, scale, host->now_ms);
 	if (avail < 0)
 		deficit = (uint64_t)-avail;
 	plan_acceptors(cfg, vms, n, &avail, per_w, &short_cma, &short_need);

@@ -19,6 +19,7 @@
 #define POLICY_DEFAULT_SHRINK_INTERVAL_MS 1000	/* one step per periodic round */
 #define POLICY_DEFAULT_HYST_KB		(8 * POL_MIB_KB)
 #define POLICY_DEFAULT_STALE_MS		30000	/* 6 missed 5 s heartbeats */
+#define POLICY_DEFAULT_HEADROOM_PCT	100	/* README.md, "Burst headroom" */
 
 const struct policy_ops *const policy_all[] = {
 	&policy_cagma,
@@ -64,6 +65,7 @@ policy_cfg_default(struct policy_cfg *cfg)
 	cfg->stale_ms = POLICY_DEFAULT_STALE_MS;
 	cfg->shrink_interval_ms = POLICY_DEFAULT_SHRINK_INTERVAL_MS;
 	cfg->surplus = POLICY_SURPLUS_HOST;
+	cfg->headroom_pct = POLICY_DEFAULT_HEADROOM_PCT;
 }
 
 /* See policy_int.h. */

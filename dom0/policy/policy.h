@@ -121,6 +121,14 @@ struct policy_cfg {
 	uint64_t hysteresis_kb;	/* ignore moves smaller than this, KiB */
 	uint64_t stale_ms;	/* record older than this: no data */
 	enum policy_surplus surplus;
+	/*
+	 * cagma planner: a calm donor keeps up to its need x (100 +
+	 * headroom_pct) / 100 of what it holds (burst headroom: memory a
+	 * slow balloon could not bring back in time).  Only voluntary
+	 * shrinks respect it; reclaim for the reserve or an emergency goes
+	 * down to the need.
+	 */
+	uint32_t headroom_pct;
 };
 
 /* One balloon request: the narrow struct that crosses to the actuator. */
@@ -152,7 +160,10 @@ size_t policy_count(void);
 /* Look a policy up by name; NULL if unknown. */
 const struct policy_ops *policy_find(const char *name);
 
-/* Default settings (floor 256 MiB, shrink 64 MiB/round, hysteresis 8 MiB). */
+/*
+ * Default settings (floor 256 MiB, shrink 64 MiB/round, hysteresis 8 MiB,
+ * headroom 100 %).
+ */
 void policy_cfg_default(struct policy_cfg *cfg);
 
 /*

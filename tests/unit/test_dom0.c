@@ -75,6 +75,7 @@ test_cfg_overrides(void **state)
 	    "reserve = 1G\n"
 	    "max_shrink = 32M\n"
 	    "surplus = weight\n"
+	    "headroom = 50%\n"
 	    "[domain web*]\n"
 	    "min = 512M\n"
 	    "weight = 300\n"
@@ -94,6 +95,7 @@ test_cfg_overrides(void **state)
 	assert_int_equal(c.reserve_kb, 1024 * MIB);
 	assert_int_equal(c.max_shrink_kb, 32 * MIB);
 	assert_int_equal(c.surplus, POLICY_SURPLUS_WEIGHT);
+	assert_int_equal(c.headroom_pct, 50);
 	assert_int_equal(c.n_doms, 2);
 
 	cfg_match(&c, "web-1", &s);
@@ -135,6 +137,11 @@ test_cfg_errors(void **state)
 		  "t.conf:2: unknown key 'foo' in [domain a*]" },
 		{ "period = 50\nperiod\n", false, "t.conf:2: syntax error" },
 		{ "surplus = all\n", false, "t.conf:1: surplus:" },
+		{ "headroom = 1001\n", false,
+		  "t.conf:1: headroom: expected a percentage 0..1000, not "
+		  "'1001'" },
+		{ "headroom = 5%%\n", false, "not '5%%'" },
+		{ "headroom = -1\n", false, "t.conf:1: headroom:" },
 		{ "stuck = 30s\n", false, "uncooperative" },
 	};
 	struct cagmad_cfg c;

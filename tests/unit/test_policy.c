@@ -441,6 +441,52 @@ test_plan_cma_guaranteed_before_slack(void **state)
 	assert_int_equal(out[0].target_kb, (712 - 33) * MIB);
 }
 
+/*
+ * Burst headroom: a calm donor keeps its need plus headroom_pct of it, but
+ * only out of spare memory; reclaim for the reserve ignores it.
+ */
+static void
+test_plan_burst_headroom(void **state)
+{
+	struct policy_vm vms[2];
+	struct vm_target out[2];
+
+	(void)state;
+	assert_int_equal(cfg.headroom_pct, 100);
+	vm_init(&vms[0], 1, 840, 4096);
+	set_need(&vms[0], 400, false);
+	/* plenty spare: keeps 400 + 100 % = 800 MiB */
+	assert_int_equal(decide("cagma", 4096, 256, 0, vms, 1, out), 1);
+	assert_int_equal(out[0].target_kb, 800 * MIB);
+	assert_int_equal(out[0].reason, POLICY_R_SHRINK);
+	vms[0].current_kb = vms[0].target_kb = 800 * MIB;
+	assert_int_equal(decide("cagma", 4096, 256, 5000, vms, 1, out), 0);
+	/* headroom is no reason to grow */
+	vms[0].current_kb = vms[0].target_kb = 600 * MIB;
+	assert_int_equal(decide("cagma", 4096, 256, 10000, vms, 1, out), 0);
+	/* without headroom: shrink toward the need (one 64 MiB step) */
+	cfg.headroom_pct = 0;
+	vms[0].current_kb = vms[0].target_kb = 840 * MIB;
+	assert_int_equal(decide("cagma", 4096, 256, 15000, vms, 1, out), 1);
+	assert_int_equal(out[0].target_kb, (840 - 64) * MIB);
+	/* two donors with 400 MiB headroom each, the host 200 MiB spare:
+	 * each keeps 200 / 800 of its headroom */
+	cfg.headroom_pct = 100;
+	cfg.max_shrink_kb = 1024 * MIB;
+	vm_init(&vms[1], 2, 840, 4096);
+	set_need(&vms[1], 400, false);
+	vms[0].est.last_shrink_ms = 0;
+	assert_int_equal(decide("cagma", 456, 256, 20000, vms, 2, out), 2);
+	assert_int_equal(out[0].target_kb, 500 * MIB);
+	assert_int_equal(out[1].target_kb, 500 * MIB);
+	/* host below its reserve: reclaim goes under the headroom */
+	cfg.max_shrink_kb = 64 * MIB;
+	vms[0].est.last_shrink_ms = vms[1].est.last_shrink_ms = 0;
+	assert_int_equal(decide("cagma", 100, 256, 30000, vms, 1, out), 1);
+	assert_int_equal(out[0].target_kb, (840 - 64 - 156) * MIB);
+	assert_int_equal(out[0].reason, POLICY_R_RECLAIM);
+}
+
 static void
 test_plan_hysteresis(void **state)
 {
@@ -769,6 +815,7 @@ main(void)
 		cmocka_unit_test_setup(test_plan_reserve_reclaim, setup),
 		cmocka_unit_test_setup(test_plan_cma_guaranteed_before_slack,
 		    setup),
+		cmocka_unit_test_setup(test_plan_burst_headroom, setup),
 		cmocka_unit_test_setup(test_plan_hysteresis, setup),
 		cmocka_unit_test_setup(test_plan_clamp_and_no_data, setup),
 		cmocka_unit_test_setup(test_plan_uncooperative_not_counted,
