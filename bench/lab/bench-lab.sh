@@ -9,6 +9,8 @@
 #                 work in it)
 #   LAB_TASK_MIB  memory task size (default 48, as the paper)
 #   LAB_APPEND=1  add rows to the existing CSV instead of starting afresh
+#   LAB_HEADROOM  cagmad's burst headroom (cagmad.conf(5); default: its
+#                 default, 100 %); e.g. 0 to compare with full reclaim
 # A failed xl create is retried once and logged ("RETRY" in results.txt).
 # One QEMU boot per (run, policy), interleaved so slow drift of the shared
 # machine hits every policy alike.  Output: bench/results/lab-paper.csv,

@@ -147,7 +147,7 @@ sample(uint64_t t_ms, char **devs, int ndevs)
 int
 main(int argc, char **argv)
 {
-	uint64_t interval_ms, seconds, t0, next;
+	uint64_t interval_ms, seconds, t0, next, now;
 	struct timespec ts;
 	int ndevs;
 
@@ -169,8 +169,11 @@ main(int argc, char **argv)
 		next += interval_ms;
 		if (next - t0 > seconds * 1000)
 			break;
-		while (mtime_ms() < next) {
-			ts = mtime_ms_to_ts(next - mtime_ms());
+		/* one clock read per check: reading it again for the sleep
+		 * could pass `next` and wrap the unsigned difference (the
+		 * sampler then slept for ages; seen once in the lab) */
+		while ((now = mtime_ms()) < next) {
+			ts = mtime_ms_to_ts(next - now);
 			nanosleep(&ts, NULL);
 		}
 	}

@@ -166,6 +166,7 @@ policy = $1
 reserve = ${LAB_RESERVE:-256M}
 floor = ${LAB_FLOOR:-256M}
 max_shrink = ${LAB_MAX_SHRINK:-64M}
+${LAB_HEADROOM:+headroom = $LAB_HEADROOM}
 CONF
 	cp /etc/cagma/cagmad.conf "$OUT/cagmad.conf"
 	"$S/bin/cagmad" --backend xen --foreground --verbose \
