@@ -9,6 +9,8 @@
 #                 work in it)
 #   LAB_TASK_MIB  memory task size (default 48, as the paper)
 #   LAB_APPEND=1  add rows to the existing CSV instead of starting afresh
+#   LAB_RUN_FIRST number of the first run (default 1; with LAB_APPEND=1,
+#                 e.g. 4 adds runs 4.. without overwriting raw runs 1..3)
 #   LAB_HEADROOM  cagmad's burst headroom (cagmad.conf(5); default: its
 #                 default, 100 %); e.g. 0 to compare with full reclaim
 # A failed xl create is retried once and logged ("RETRY" in results.txt).
@@ -20,6 +22,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 RUNS=${LAB_RUNS:-3}
+FIRST=${LAB_RUN_FIRST:-1}
 POLICIES=${LAB_POLICIES:-static cagma-paper qmemman cagma}
 RES=$TOP/bench/results
 RAW=$TOP/build/lab/bench
@@ -37,9 +40,9 @@ export LAB_DISK_IOPS=${LAB_DISK_IOPS-150}
 export LAB_DISK_BPS=${LAB_DISK_BPS-16777216}
 failed=0
 t0=$(date +%s)
-for ((r = 1; r <= RUNS; r++)); do
+for ((r = FIRST; r < FIRST + RUNS; r++)); do
 	for p in $POLICIES; do
-		echo "bench-lab: run $r/$RUNS policy $p ($(( $(date +%s) - t0 )) s so far)"
+		echo "bench-lab: run $r ($((r - FIRST + 1))/$RUNS) policy $p ($(( $(date +%s) - t0 )) s so far)"
 		if LAB_RUN=$RAW/$p-$r LAB_POLICY=$p "$HERE/run-lab.sh" paper \
 		    > "$RAW/$p-$r.log" 2>&1; then
 			"$HERE/parse-run.sh" "$RAW/$p-$r" "$p" "$r" | tee -a "$CSV.tmp"
