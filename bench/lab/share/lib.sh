@@ -242,11 +242,12 @@ lab_collect() {
 		fi
 	done
 }
-# lab_cpu: CPU seconds (user + system) cagmad and xenstored used so far,
+# lab_cpu: CPU seconds (user + system) cagmad and xenstored (Debian 12
+# runs oxenstored by default) used so far,
 # as a result line: dom0's cost of the policy under test
 lab_cpu() {
 	_hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
-	for _p in "$CAGMAD_PID" $(pidof xenstored 2>/dev/null); do
+	for _p in "$CAGMAD_PID" $(pidof oxenstored xenstored 2>/dev/null); do
 		[ -r "/proc/$_p/stat" ] || continue
 		# fields after "pid (comm) ": $12 utime, $13 stime (ticks)
 		lab_res "cpu $(cat "/proc/$_p/comm") pid=$_p seconds=$(awk -v hz="$_hz" \
