@@ -79,7 +79,7 @@ cfg_ms(const char *key, const char *v, uint64_t min, uint64_t *out,
 	return -EINVAL;
 }
 
-/* A percentage 0..1000, with or without a trailing '%'. */
+/* A percentage 0..POLICY_HEADROOM_MAX_PCT, with or without a trailing '%'. */
 static int
 cfg_pct(const char *key, const char *v, uint32_t *out, char *err,
     size_t errlen)
@@ -94,9 +94,9 @@ cfg_pct(const char *key, const char *v, uint32_t *out, char *err,
 		buf[len - 1] = '\0';
 		num = buf;
 	}
-	if (config_parse_u64(num, 0, 1000, &pct) != 0)
+	if (config_parse_u64(num, 0, POLICY_HEADROOM_MAX_PCT, &pct) != 0)
 		return cfg_err(err, errlen, "%s: expected a percentage "
-		    "0..1000, not '%.64s'", key, v);
+		    "0..%u, not '%.64s'", key, POLICY_HEADROOM_MAX_PCT, v);
 	*out = (uint32_t)pct;
 	return 0;
 }

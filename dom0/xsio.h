@@ -28,9 +28,9 @@ void xsio_close(struct xsio *xs);
  * (xsio_conn_error()) marks the link lost; so does a closed link, which
  * fails every call with -ENOTCONN.  The caller then drops both handles
  * with xsio_disconnect() (NULL is fine) and later calls xsio_reconnect(),
- * which opens two new ones (0 or -errno; still disconnected on failure).  Watches do not
- * survive: the caller registers them again.  xs itself stays valid
- * throughout, so pointers to it (the backend's) need no update.
+ * which opens two new ones (0 or -errno; still disconnected on failure).
+ * Watches do not survive: the caller registers them again.  xs itself
+ * stays valid throughout, so pointers to it (the backend's) need no update.
  */
 int xsio_lost(const struct xsio *xs);	/* 0, or the -errno that broke it */
 void xsio_disconnect(struct xsio *xs);

@@ -79,7 +79,8 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
 				return -EINVAL;
 			break;
 		case 'H':
-			if (config_parse_u64(optarg, 0, 1000, &v))
+			if (config_parse_u64(optarg, 0,
+			    POLICY_HEADROOM_MAX_PCT, &v))
 				return -EINVAL;
 			o->cfg.headroom_pct = (uint32_t)v;
 			break;

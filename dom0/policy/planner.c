@@ -42,8 +42,7 @@ static uint64_t
 room_kb(const struct policy_cfg *cfg, const struct policy_vm *vm)
 {
 	uint64_t want = want_kb(cfg, vm);
-	uint64_t room = want / 100 * cfg->headroom_pct +
-	    want % 100 * cfg->headroom_pct / 100;
+	uint64_t room = want * cfg->headroom_pct / 100;
 
 	if (!pol_movable(vm) || is_emergency(vm))
 		return 0;

@@ -128,8 +128,11 @@ struct policy_cfg {
 	 * shrinks respect it; reclaim for the reserve or an emergency goes
 	 * down to the need.
 	 */
-	uint32_t headroom_pct;
+	uint32_t headroom_pct;	/* 0 .. POLICY_HEADROOM_MAX_PCT */
 };
+
+/* Largest burst headroom a configuration may ask for, percent of need. */
+#define POLICY_HEADROOM_MAX_PCT	1000U
 
 /* One balloon request: the narrow struct that crosses to the actuator. */
 struct vm_target {
