@@ -16,8 +16,9 @@
 # A failed xl create is retried once and logged ("RETRY" in results.txt).
 # One QEMU boot per (run, policy), interleaved so slow drift of the shared
 # machine hits every policy alike.  Output: bench/results/lab-paper.csv,
-# lab-paper.md, lab-paper-swapin.png, lab-paper-disk.png; raw runs in
-# build/lab/bench/.
+# lab-phases.csv (per guest and phase: memory batches, vCPU time, steal;
+# phases.sh), lab-paper.md, lab-paper-swapin.png, lab-paper-disk.png; raw
+# runs in build/lab/bench/.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -27,11 +28,17 @@ POLICIES=${LAB_POLICIES:-static cagma-paper qmemman cagma}
 RES=$TOP/bench/results
 RAW=$TOP/build/lab/bench
 CSV=$RES/lab-paper.csv
+PCSV=$RES/lab-phases.csv
 mkdir -p "$RES" "$RAW"
 if [ "${LAB_APPEND:-0}" = 1 ] && [ -f "$CSV" ]; then
 	cp "$CSV" "$CSV.tmp"	# add runs to an earlier bench's rows
 else
 	"$HERE/parse-run.sh" --header > "$CSV.tmp"
+fi
+if [ "${LAB_APPEND:-0}" = 1 ] && [ -f "$PCSV" ]; then
+	cp "$PCSV" "$PCSV.tmp"
+else
+	"$HERE/phases.sh" --header > "$PCSV.tmp"
 fi
 export LAB_CREATE_RETRY=${LAB_CREATE_RETRY:-1}
 # one shared, HDD-like disk for the guests' swap and data (run-lab.sh);
@@ -46,6 +53,7 @@ for ((r = FIRST; r < FIRST + RUNS; r++)); do
 		if LAB_RUN=$RAW/$p-$r LAB_POLICY=$p "$HERE/run-lab.sh" paper \
 		    > "$RAW/$p-$r.log" 2>&1; then
 			"$HERE/parse-run.sh" "$RAW/$p-$r" "$p" "$r" | tee -a "$CSV.tmp"
+			"$HERE/phases.sh" "$RAW/$p-$r" "$p" "$r" >> "$PCSV.tmp"
 		else
 			echo "bench-lab: run $r policy $p FAILED (see $RAW/$p-$r.log); not in the table"
 			failed=$((failed + 1))
@@ -53,6 +61,7 @@ for ((r = FIRST; r < FIRST + RUNS; r++)); do
 	done
 done
 mv "$CSV.tmp" "$CSV"
+mv "$PCSV.tmp" "$PCSV"
 "$HERE/report.sh" "$CSV" "$RES/lab-paper.md" "$RES/lab-paper"
 echo "bench-lab: $((RUNS * $(echo $POLICIES | wc -w) - failed)) runs ok, $failed failed, $(( $(date +%s) - t0 )) s; see $RES/lab-paper.md"
 [ $failed -eq 0 ]

@@ -61,7 +61,7 @@ for g in vm1 vm2 vm3; do
 	mem=$(cat "$out/$g"/mem*.txt 2>/dev/null | awk '
 	function v(k,  i, a) { for (i = 2; i <= NF; i++) { split($i, a, "=")
 		if (a[1] == k) return a[2] } return "" }
-	/^memtask/ { b += v("batches"); rt += v("batches") * v("mean_ms")
+	/^memtask / { b += v("batches"); rt += v("batches") * v("mean_ms")
 		tt += v("touch_ms"); k++ }
 	END { printf "%s,%d,%s\n", b ? sprintf("%.3f", rt / b) : "NA", b,
 		k ? sprintf("%.1f", tt / k) : "NA" }')

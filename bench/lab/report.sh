@@ -1,8 +1,11 @@
 #!/bin/sh
 # report.sh CSV MD PNG_PREFIX - the lab table (markdown) and plots (PNG)
 # from bench-lab's CSV: per policy and guest, the mean over runs with the
-# spread (min..max), the swap-in drop against static and the paper's
-# published numbers beside them.
+# spread (min..max), the swap-in drop against static, REPORT_PAIR's two
+# policies compared run by run (default "cagma cagma-paper": bench-lab
+# interleaves them, so run r of both saw the same state of the shared
+# machine), the per-phase figures of lab-phases.csv when it lies beside the
+# CSV, and the paper's published numbers.
 set -eu
 csv=${1:?usage: report.sh CSV MD PNG_PREFIX}
 md=${2:?}
@@ -30,6 +33,65 @@ cell() {	# policy guest metric -> "mean (min..max)"
 }
 mean() {
 	awk -v p="$1" -v g="$2" -v m="$3" '$1 == p && $2 == g && $3 == m { print $5 }' "$tmp/agg"
+}
+# paired: REPORT_PAIR "A B": per measure, the runs both have, the mean of
+# A - B over those runs and Student's t of the differences (|t| < 2: the
+# difference is within the run-to-run noise)
+paired() {
+	set -- ${REPORT_PAIR:-cagma cagma-paper}
+	grep -q "^$1," "$csv" && grep -q "^$2," "$csv" || return 0
+	echo "## $1 against $2, run by run"
+	echo
+	echo "Runs of both with the same number ran back to back.  diff = $1 - $2"
+	echo "per run; mean (sd) over the pairs; t = mean / (sd / sqrt(n))."
+	echo
+	echo "| guest | measure | pairs | $1 | $2 | diff mean (sd) | diff % | t |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for gm in vm1:swapin_per_s vm2:swapin_per_s vm3:disk_tps \
+	    vm3:disk_resp_ms vm1:mem_batch_ms vm2:mem_batch_ms \
+	    vm3:mem_batch_ms vm1:mem_touch_ms vm2:mem_touch_ms; do
+		awk -F, -v a="$1" -v b="$2" -v g="${gm%%:*}" -v m="${gm#*:}" '
+		NR == 1 { for (c = 1; c <= NF; c++) if ($c == m) col = c; next }
+		$3 == g && $col != "NA" && ($1 == a || $1 == b) { x[$1, $2] = $col; r[$2] = 1 }
+		END { for (k in r) if (((a, k) in x) && ((b, k) in x)) {
+			n++; d = x[a, k] - x[b, k]; s += d; ss += d * d
+			sa += x[a, k]; sb += x[b, k] }
+		if (n < 2) exit
+		mu = s / n; var = (ss - n * mu * mu) / (n - 1)
+		sd = var > 0 ? sqrt(var) : 0
+		t = sd > 0 ? sprintf("%.1f", mu / (sd / sqrt(n))) : "n/a"
+		pct = sb != 0 ? sprintf("%+.1f %%", 100 * mu / (sb / n)) : "n/a"
+		printf "| %s | %s | %d | %.2f | %.2f | %+.2f (%.2f) | %s | %s |\n",
+		    g, m, n, sa / n, sb / n, mu, sd, pct, t }' "$csv"
+	done
+	echo
+}
+# phases: lab-phases.csv beside the CSV, means over runs per policy,
+# memory guest and phase
+phases() {
+	pcsv=$(dirname "$csv")/lab-phases.csv
+	[ -f "$pcsv" ] && [ "$(wc -l < "$pcsv")" -gt 1 ] || return 0
+	echo "## Per phase (lab-phases.csv: runs with phase marks)"
+	echo
+	echo "Means over runs.  batch: memory tasks' mean batch time; CPU: the"
+	echo "guest's vCPU in the phase (user / sys / idle / steal = runnable but"
+	echo "not run); pgscan: pages scanned by reclaim; current: balloon at the"
+	echo "phase's end."
+	echo
+	echo "| guest | phase | policy | runs | batch ms | user % | sys % | idle % | steal % | pgscan | current MiB |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	awk -F, 'NR > 1 && $7 != "NA" && $8 != "NA" { k = $3 SUBSEP $4 SUBSEP $1
+		if (!(k in n)) ord[++m] = k
+		n[k]++; b[k] += $7; u[k] += $8; y[k] += $9; i[k] += $10
+		t[k] += $11; p[k] += $12; c[k] += $13 }
+	END { for (j = 1; j <= m; j++) { k = ord[j]; split(k, a, SUBSEP)
+		printf "%s %s %s %d %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", a[1],
+		    a[2], a[3], n[k], b[k] / n[k], u[k] / n[k], y[k] / n[k],
+		    i[k] / n[k], t[k] / n[k], p[k] / n[k], c[k] / n[k] } }' \
+	    "$pcsv" | sort -k1,1 -k2,2n -k3,3 |
+	    awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }'
+	echo
 }
 {
 	echo "# The paper's experiment on the Xen lab (Xen 4.17 under QEMU TCG)"
@@ -69,6 +131,8 @@ mean() {
 		echo "| $p | $r1 | $r2 | $r3 | $r4 |"
 	done
 	echo
+	paired
+	phases
 	echo "## The paper (Wu and Sun 2017, one run each, Xen 4.2.2, real disk)"
 	echo
 	echo "| measure | without CAGMA | with CAGMA |"

@@ -5,9 +5,15 @@
  * usage: cagma-labstat INTERVAL_MS SECONDS [DEV...]
  * Every INTERVAL_MS, until SECONDS have passed, prints one line of raw
  * cumulative counters (the host-side scripts compute rates):
- *   labstat t_ms=T pswpin=.. pswpout=.. pgmajfault=.. memtotal_kb=..
- *     memavail_kb=.. current_kb=.. DEV_ios=.. ...
- * where DEV_ios = reads + writes completed on DEV (/proc/diskstats), i.e.
+ *   labstat t_ms=T up_ms=.. pswpin=.. pswpout=.. pgmajfault=..
+ *     pgscan_kswapd=.. pgscan_direct=.. memtotal_kb=.. memavail_kb=..
+ *     current_kb=.. user_ms=.. sys_ms=.. idle_ms=.. steal_ms=..
+ *     DEV_ios=.. ...
+ * where up_ms is CLOCK_MONOTONIC (the guest's uptime, to line samples up
+ * with the console's phase marks), user/sys/idle/steal are the guest's CPU
+ * time from /proc/stat (sys includes irq and softirq, idle includes
+ * iowait; steal is time its vCPU was runnable but Xen ran something else)
+ * and DEV_ios = reads + writes completed on DEV (/proc/diskstats), i.e.
  * the transfers sar -b counts.  A missing counter prints as 0.
  */
 #include <fcntl.h>
@@ -113,16 +119,44 @@ disk_ios(const char *dev)
 	return 0;
 }
 
+/*
+ * The aggregate "cpu" line of /proc/stat (already in buf), in ms:
+ * user+nice, system+irq+softirq, idle+iowait, steal.
+ */
+static void
+cpu_ms(uint64_t ms[4])
+{
+	static const int slot[8] = { 0, 0, 1, 2, 2, 1, 1, 3 };
+	const char *p = buf, *t;
+	long hz = sysconf(_SC_CLK_TCK);
+	uint64_t v, tick_ms = hz > 0 && hz <= 1000 ? 1000 / (uint64_t)hz : 10;
+	size_t len;
+	int i;
+
+	memset(ms, 0, 4 * sizeof(ms[0]));
+	t = token(&p, &len);
+	if (len != 3 || strncmp(t, "cpu", 3) != 0)
+		return;
+	for (i = 0; i < 8; i++) {
+		t = token(&p, &len);
+		if (num_parse_u64(t, len, 0, UINT64_MAX / 1000, &v) < 0)
+			return;
+		ms[slot[i]] += v * tick_ms;
+	}
+}
+
 static void
 sample(uint64_t t_ms, char **devs, int ndevs)
 {
-	uint64_t in, out, maj, tot, avail, cur;
+	uint64_t in, out, maj, kswapd, direct, tot, avail, cur, cpu[4];
 	int i;
 
 	slurp("/proc/vmstat");
 	in = field("pswpin", ' ');
 	out = field("pswpout", ' ');
 	maj = field("pgmajfault", ' ');
+	kswapd = field("pgscan_kswapd", ' ');
+	direct = field("pgscan_direct", ' ');
 	slurp("/proc/meminfo");
 	tot = field("MemTotal", ':');
 	avail = field("MemAvailable", ':');
@@ -130,12 +164,19 @@ sample(uint64_t t_ms, char **devs, int ndevs)
 	if (slurp(CURRENT_KB_PATH) > 0 &&
 	    num_parse_u64(buf, strcspn(buf, "\n"), 0, UINT64_MAX, &cur) < 0)
 		cur = 0;
-	printf("labstat t_ms=%llu pswpin=%llu pswpout=%llu pgmajfault=%llu "
-	    "memtotal_kb=%llu memavail_kb=%llu current_kb=%llu",
-	    (unsigned long long)t_ms, (unsigned long long)in,
-	    (unsigned long long)out, (unsigned long long)maj,
-	    (unsigned long long)tot, (unsigned long long)avail,
-	    (unsigned long long)cur);
+	slurp("/proc/stat");
+	cpu_ms(cpu);
+	printf("labstat t_ms=%llu up_ms=%llu pswpin=%llu pswpout=%llu "
+	    "pgmajfault=%llu pgscan_kswapd=%llu pgscan_direct=%llu "
+	    "memtotal_kb=%llu memavail_kb=%llu current_kb=%llu user_ms=%llu "
+	    "sys_ms=%llu idle_ms=%llu steal_ms=%llu",
+	    (unsigned long long)t_ms, (unsigned long long)mtime_ms(),
+	    (unsigned long long)in, (unsigned long long)out,
+	    (unsigned long long)maj, (unsigned long long)kswapd,
+	    (unsigned long long)direct, (unsigned long long)tot,
+	    (unsigned long long)avail, (unsigned long long)cur,
+	    (unsigned long long)cpu[0], (unsigned long long)cpu[1],
+	    (unsigned long long)cpu[2], (unsigned long long)cpu[3]);
 	slurp("/proc/diskstats");
 	for (i = 0; i < ndevs; i++)
 		printf(" %s_ios=%llu", devs[i],

@@ -8,7 +8,10 @@
  * memory pressure a batch takes milliseconds; when the guest swaps, it
  * takes seconds.  The mapping is populated in one call (MAP_POPULATE):
  * under TCG a PV guest's page faults one by one took ~70 s for 480 MiB.
- * Prints one line:
+ * Every WIN_MS of batches it prints a window line (up_ms: CLOCK_MONOTONIC,
+ * the guest's uptime, to place the window in the scenario's phases):
+ *   memtask_win up_ms=.. batches=N sum_ms=..
+ * and at the end one summary line:
  *   memtask mib=M touch_ms=T batches=N mean_ms=.. p50_ms=.. p95_ms=.. max_ms=..
  * Exit status 0, or 1 on bad arguments / allocation failure.
  */
@@ -24,6 +27,40 @@
 #define PAGE_BYTES	4096
 #define MIB_MAX		65536	/* 64 GiB */
 #define SECONDS_MAX	86400
+#define WIN_MS		5000	/* window of the per-window lines */
+
+/* Batches and their total time since the last window line. */
+struct win {
+	uint64_t start_ms;
+	uint64_t n;
+	uint64_t sum_us;
+};
+
+static void
+win_print(struct win *w, uint64_t now)
+{
+	if (w->n == 0)
+		return;
+	printf("memtask_win up_ms=%llu batches=%llu", (unsigned long long)now,
+	    (unsigned long long)w->n);
+	wl_print_ms("sum_ms", w->sum_us);
+	printf("\n");
+	fflush(stdout);
+	w->start_ms = now;
+	w->n = 0;
+	w->sum_us = 0;
+}
+
+static void
+win_add(struct win *w, uint64_t us)
+{
+	uint64_t now = mtime_ms();
+
+	w->n++;
+	w->sum_us += us;
+	if (now - w->start_ms >= WIN_MS)
+		win_print(w, now);
+}
 
 static uint64_t
 run_batch(volatile unsigned char *mem, uint64_t npages, uint64_t *seed)
@@ -39,6 +76,7 @@ int
 main(int argc, char **argv)
 {
 	static struct wl_stats st;
+	struct win w = { 0, 0, 0 };
 	uint64_t mib, seconds, seed = 0x9e3779b97f4a7c15ULL, npages, i;
 	uint64_t t0_ms, touch_us;
 	volatile unsigned char *mem;
@@ -70,8 +108,14 @@ main(int argc, char **argv)
 	for (i = 0; i < npages && !wl_stop; i++)
 		mem[i * PAGE_BYTES] = (unsigned char)i;
 	touch_us = mtime_ms() * 1000 - t0_ms * 1000;
-	while (!wl_stop && mtime_ms() - t0_ms < seconds * 1000)
-		wl_stats_add(&st, run_batch(mem, npages, &seed));
+	w.start_ms = mtime_ms();
+	while (!wl_stop && mtime_ms() - t0_ms < seconds * 1000) {
+		uint64_t us = run_batch(mem, npages, &seed);
+
+		wl_stats_add(&st, us);
+		win_add(&w, us);
+	}
+	win_print(&w, mtime_ms());
 	printf("memtask mib=%llu batches=%llu", (unsigned long long)mib,
 	    (unsigned long long)st.n);
 	wl_print_ms("touch_ms", touch_us);

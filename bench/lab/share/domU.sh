@@ -52,7 +52,7 @@ role_phases() {
 		_m=$(nth "${LAB_MEMTASKS:-}" $_k)
 		_d=$(nth "${LAB_DISKTASKS:-}" $_k)
 		[ -z "$_m$_d" ] && break
-		log "phase $_k start mem=${_m:-0} disk=${_d:-0}"
+		log "phase $_k start mem=${_m:-0} disk=${_d:-0} uptime=$(cut -d" " -f1 /proc/uptime)"
 		keep_tasks mem "${_m:-0}" "$L/bin/cagma-memtask" \
 		    "${LAB_TASK_MIB:-48}" 86400
 		keep_tasks disk "${_d:-0}" "$L/bin/cagma-disktask" /dev/xvdc \
