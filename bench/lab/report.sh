@@ -34,6 +34,9 @@ cell() {	# policy guest metric -> "mean (min..max)"
 mean() {
 	awk -v p="$1" -v g="$2" -v m="$3" '$1 == p && $2 == g && $3 == m { print $5 }' "$tmp/agg"
 }
+# awk: q975(df), Student's t 0.975 quantile (two-sided 95 %)
+T975='function q975(df,  q) { split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131 2.120 2.110 2.101 2.093 2.086", q, " ")
+	return df <= 20 ? q[df] : 2.0 }'
 # paired: REPORT_PAIR "A B": per measure, the runs both have, the mean of
 # A - B over those runs and Student's t of the differences (|t| < 2: the
 # difference is within the run-to-run noise)
@@ -43,14 +46,16 @@ paired() {
 	echo "## $1 against $2, run by run"
 	echo
 	echo "Runs of both with the same number ran back to back.  diff = $1 - $2"
-	echo "per run; mean (sd) over the pairs; t = mean / (sd / sqrt(n))."
+	echo "per run; mean (sd) over the pairs, also in % of $2's mean with its"
+	echo "95 % confidence interval; t = mean / (sd / sqrt(n))."
 	echo
-	echo "| guest | measure | pairs | $1 | $2 | diff mean (sd) | diff % | t |"
+	echo "| guest | measure | pairs | $1 | $2 | diff mean (sd) | diff % (95 % CI) | t |"
 	echo "|---|---|---|---|---|---|---|---|"
 	for gm in vm1:swapin_per_s vm2:swapin_per_s vm3:disk_tps \
 	    vm3:disk_resp_ms vm1:mem_batch_ms vm2:mem_batch_ms \
 	    vm3:mem_batch_ms vm1:mem_touch_ms vm2:mem_touch_ms; do
-		awk -F, -v a="$1" -v b="$2" -v g="${gm%%:*}" -v m="${gm#*:}" '
+		awk -F, -v a="$1" -v b="$2" -v g="${gm%%:*}" -v m="${gm#*:}" \
+		    "$T975"'
 		NR == 1 { for (c = 1; c <= NF; c++) if ($c == m) col = c; next }
 		$3 == g && $col != "NA" && ($1 == a || $1 == b) { x[$1, $2] = $col; r[$2] = 1 }
 		END { for (k in r) if (((a, k) in x) && ((b, k) in x)) {
@@ -60,7 +65,9 @@ paired() {
 		mu = s / n; var = (ss - n * mu * mu) / (n - 1)
 		sd = var > 0 ? sqrt(var) : 0
 		t = sd > 0 ? sprintf("%.1f", mu / (sd / sqrt(n))) : "n/a"
-		pct = sb != 0 ? sprintf("%+.1f %%", 100 * mu / (sb / n)) : "n/a"
+		h = q975(n - 1) * sd / sqrt(n); mb = sb / n
+		pct = mb != 0 ? sprintf("%+.1f %% (%+.1f..%+.1f)", 100 * mu / mb,
+		    100 * (mu - h) / mb, 100 * (mu + h) / mb) : "n/a"
 		printf "| %s | %s | %d | %.2f | %.2f | %+.2f (%.2f) | %s | %s |\n",
 		    g, m, n, sa / n, sb / n, mu, sd, pct, t }' "$csv"
 	done
@@ -91,6 +98,35 @@ phases() {
 	    "$pcsv" | sort -k1,1 -k2,2n -k3,3 |
 	    awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 		$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }'
+	echo
+	phases_paired "$pcsv" ${REPORT_PAIR:-cagma cagma-paper}
+}
+# phases_paired PCSV A B: memory batch time per guest and phase, A - B run
+# by run (as paired above): a phase where both hold the same memory shows
+# how far the shared machine alone moves the difference
+phases_paired() {
+	grep -q "^$2," "$1" && grep -q "^$3," "$1" || return 0
+	echo "Memory batch ms per phase, $2 against $3 run by run:"
+	echo
+	echo "| guest | phase | pairs | $2 | $3 | diff % (95 % CI) | t |"
+	echo "|---|---|---|---|---|---|---|"
+	awk -F, -v a="$2" -v b="$3" "$T975"'
+	NR > 1 && $7 != "NA" && ($1 == a || $1 == b) { x[$1, $2, $3, $4] = $7
+		r[$2] = 1; gk[$3 SUBSEP $4] = 1 }
+	END { for (q in gk) { split(q, y, SUBSEP); n = s = ss = sa = sb = 0
+		for (k in r) if (((a, k, y[1], y[2]) in x) && ((b, k, y[1], y[2]) in x)) {
+			d = x[a, k, y[1], y[2]] - x[b, k, y[1], y[2]]
+			n++; s += d; ss += d * d
+			sa += x[a, k, y[1], y[2]]; sb += x[b, k, y[1], y[2]] }
+		if (n < 2 || sb == 0) continue
+		mu = s / n; var = (ss - n * mu * mu) / (n - 1)
+		sd = var > 0 ? sqrt(var) : 0; h = q975(n - 1) * sd / sqrt(n)
+		mb = sb / n; t = sd > 0 ? sprintf("%.1f", mu / (sd / sqrt(n))) : "n/a"
+		printf "%s %s %d %.0f %.0f %+.1f %+.1f %+.1f %s\n", y[1], y[2],
+		    n, sa / n, mb, 100 * mu / mb, 100 * (mu - h) / mb,
+		    100 * (mu + h) / mb, t } }' "$1" | sort -k1,1 -k2,2n |
+	    awk '{ printf "| %s | %s | %s | %s | %s | %s %% (%s..%s) | %s |\n",
+		$1, $2, $3, $4, $5, $6, $7, $8, $9 }'
 	echo
 }
 {
