@@ -64,11 +64,13 @@ check() {
 not() { ! "$@"; }
 
 # wait_for TIMEOUT_S COMMAND... : poll every 10 ms until COMMAND succeeds.
+# Its locals are prefixed: the command may be an eval'd string naming the
+# caller's variables (wait_expr), which a plain "local t" would shadow.
 wait_for() {
-	local deadline=$(( $(date +%s%N) + ${1%.*} * 1000000000 ))
+	local _wf_deadline=$(( $(date +%s%N) + ${1%.*} * 1000000000 ))
 	shift
 	until "$@"; do
-		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		[ "$(date +%s%N)" -lt "$_wf_deadline" ] || return 1
 		sleep 0.01
 	done
 }
@@ -76,9 +78,9 @@ wait_for() {
 # wait_expr TIMEOUT_S 'SHELL TEST' : like wait_for, but the test (a string,
 # single-quoted by the caller) is re-evaluated on every try.
 wait_expr() {
-	local t=$1
+	local _we_timeout=$1
 	shift
-	wait_for "$t" eval "$*"
+	wait_for "$_we_timeout" eval "$*"
 }
 
 # track PID : stop it in the cleanup trap.
@@ -234,5 +236,14 @@ stable_target() {
 	for i in $(seq $(($2 * 10))); do
 		sleep 0.1
 		[ "$(target_of "$1")" = "$t0" ] || return 1
+	done
+}
+
+# settle_target N SECONDS DEADLINE_S : wait, at most DEADLINE_S, until the
+# target has not changed for SECONDS.
+settle_target() {
+	local end=$(( $(date +%s) + $3 ))
+	until stable_target "$1" "$2"; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
 	done
 }
