@@ -49,12 +49,18 @@ lab_job() {
 	lab_summary
 }
 
-# what moved where: first, max and last target per guest (dom0 samples)
+# what moved where, per guest: the size it was created with (results.txt's
+# "created" line: dom0's sampler starts after cagmad's first moves), then
+# the largest and last target dom0 sampled
 lab_summary() {
-	awk '{ n = $2; if (!(n in first)) { first[n] = $4; order[++k] = n }
+	awk 'FNR == NR { if ($1 == "created") for (i = 3; i <= NF; i++)
+			if ($i ~ /^mem=/) created[$2] = substr($i, 5)
+		next }
+		{ n = $2; if (!(n in last)) order[++k] = n
 		if ($4 > max[n]) max[n] = $4; last[n] = $4 }
 		END { for (i = 1; i <= k; i++) { n = order[i]
-			printf "LAB: SUMMARY %s target first=%d max=%d last=%d MiB\n",
-			    n, first[n] / 1024, max[n] / 1024, last[n] / 1024 } }' \
-	    "$OUT/samples.txt" | tee -a "$OUT/results.txt"
+			printf "LAB: SUMMARY %s target created=%s max=%d last=%d MiB\n",
+			    n, (n in created) ? created[n] : "?", max[n] / 1024,
+			    last[n] / 1024 } }' \
+	    "$OUT/results.txt" "$OUT/samples.txt" | tee -a "$OUT/results.txt"
 }
