@@ -41,10 +41,7 @@ else
 	"$HERE/phases.sh" --header > "$PCSV.tmp"
 fi
 export LAB_CREATE_RETRY=${LAB_CREATE_RETRY:-1}
-# one shared, HDD-like disk for the guests' swap and data (run-lab.sh);
-# set LAB_DISK_IOPS= LAB_DISK_BPS= (empty) for unthrottled disks
-export LAB_DISK_IOPS=${LAB_DISK_IOPS-150}
-export LAB_DISK_BPS=${LAB_DISK_BPS-16777216}
+. "$HERE/paper.env"
 failed=0
 t0=$(date +%s)
 for ((r = FIRST; r < FIRST + RUNS; r++)); do

@@ -15,8 +15,7 @@ export LAB_VM1_TASKS=${LAB_VM1_TASKS:-2,10,10}
 export LAB_VM2_TASKS=${LAB_VM2_TASKS:-2,9,9}
 export LAB_VM3_TASKS=${LAB_VM3_TASKS:-1,1,1}
 export LAB_VM3_DISK=${LAB_VM3_DISK:-15,15,15}
-export LAB_DISK_IOPS=${LAB_DISK_IOPS-150}	# the shared disk, as bench-lab
-export LAB_DISK_BPS=${LAB_DISK_BPS-16777216}
+. "$HERE/paper.env"	# the shared disk, as bench-lab
 echo "demo: Xen 4.17 + dom0 + 3 PV guests under QEMU TCG; phases of ${LAB_PHASE_S} s;"
 echo "demo: vm1/vm2 run memory tasks (${LAB_VM1_TASKS} / ${LAB_VM2_TASKS}), vm3 disk tasks; policy ${LAB_POLICY}"
 "$HERE/run-lab.sh" paper
