@@ -2,7 +2,9 @@
 # demo.sh - make demo-lab: boots the Xen lab, runs a short version of the
 # paper's scenario with cagmad (policy cagma) and shows the live view
 # (cagmactl status every LAB_VIEW_S seconds), then a summary of what moved
-# where and why.  Knobs: LAB_PHASE_S (default 30), LAB_POLICY, LAB_RUN.
+# where and why: phases 2-4 of bench/scenarios/paper.scn (one calm phase,
+# then the burst).  Knobs: LAB_PHASE_S (default 30), LAB_POLICY, LAB_RUN,
+# LAB_SCENARIO and LAB_SCN_RANGE (run-lab.sh).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -11,13 +13,13 @@ export LAB_PHASE_S=${LAB_PHASE_S:-30}
 export LAB_POLICY=${LAB_POLICY:-cagma}
 export LAB_VIEW_S=${LAB_VIEW_S:-10}
 export LAB_RUN=${LAB_RUN:-$TOP/build/lab/demo}
-export LAB_VM1_TASKS=${LAB_VM1_TASKS:-2,10,10}
-export LAB_VM2_TASKS=${LAB_VM2_TASKS:-2,9,9}
-export LAB_VM3_TASKS=${LAB_VM3_TASKS:-1,1,1}
-export LAB_VM3_DISK=${LAB_VM3_DISK:-15,15,15}
+export LAB_SCENARIO=${LAB_SCENARIO:-$TOP/bench/scenarios/paper.scn}
+export LAB_SCN_RANGE=${LAB_SCN_RANGE-2-4}
+scn=$("$HERE/scn2lab.sh" "$LAB_SCENARIO" $LAB_SCN_RANGE) || exit 2
+eval "$scn"
 . "$HERE/paper.env"	# the shared disk, as bench-lab
-echo "demo: Xen 4.17 + dom0 + 3 PV guests under QEMU TCG; phases of ${LAB_PHASE_S} s;"
-echo "demo: vm1/vm2 run memory tasks (${LAB_VM1_TASKS} / ${LAB_VM2_TASKS}), vm3 disk tasks; policy ${LAB_POLICY}"
+echo "demo: Xen 4.17 + dom0 + 3 PV guests under QEMU TCG; $(basename "$LAB_SCENARIO") phases ${LAB_SCN_RANGE:-all} of ${LAB_PHASE_S} s;"
+echo "demo: vm1/vm2 run memory tasks (${LAB_VM1_TASKS} / ${LAB_VM2_TASKS}), vm3 disk tasks (${LAB_VM3_DISK}); policy ${LAB_POLICY}"
 "$HERE/run-lab.sh" paper
 rc=$?
 out=$LAB_RUN/out

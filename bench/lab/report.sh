@@ -13,6 +13,9 @@ png=${3:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/paper.env"	# the disk setup the table describes
+scn=${LAB_SCENARIO:-$(dirname "$0")/../scenarios/paper.scn}
+lab=$("$(dirname "$0")/scn2lab.sh" "$scn" ${LAB_SCN_RANGE:-}) || exit 2
+eval "$lab"
 
 # aggregate: policy guest metric -> n mean min max (NA rows skipped)
 awk -F, 'NR > 1 { for (c = 4; c <= NF; c++) if ($c != "NA") {
@@ -140,12 +143,14 @@ phases_paired() {
 	echo "swap tps: swap-disk transfers/s (like \`sar -b\`); disk: 15 concurrent"
 	echo "O_DIRECT|O_SYNC tasks on vm3 (2 MiB write/read/write)."
 	echo
-	echo "Setup: QEMU host of 3 GiB, dom0 512 MiB, three PV guests starting at"
-	echo "512 MiB (maxmem 2500 / 1500 / 3000 MiB); phases of ${LAB_PHASE_S:-30} s"
-	echo "(the paper: ~61 s; guest clocks follow wall time under TCG, the work"
-	echo "done in a phase is 2-30x less); memory tasks of 48 MiB, [2,2,2,10,10,10]"
-	echo "on vm1 and [2,2,2,9,9,9] on vm2, kept running across phases; vm3 runs"
-	echo "1 memory task and 15 disk tasks.  All guests' swap and data disks share"
+	echo "Setup: QEMU host of 3 GiB, dom0 512 MiB, three PV guests from"
+	echo "\`$(basename "$scn")\` (the simulator's scenario file; scn2lab.sh):"
+	echo "starting at $LAB_VM1_START / $LAB_VM2_START / $LAB_VM3_START MiB (maxmem $LAB_VM1_MAX / $LAB_VM2_MAX / $LAB_VM3_MAX MiB);"
+	echo "phases of ${LAB_PHASE_S:-30} s (the paper: ~61 s; guest clocks follow"
+	echo "wall time under TCG, the work done in a phase is 2-30x less); memory"
+	echo "tasks of ${LAB_TASK_MIB:-48} MiB per phase, kept running across phases:"
+	echo "vm1 [$LAB_VM1_TASKS], vm2 [$LAB_VM2_TASKS], vm3 [$LAB_VM3_TASKS];"
+	echo "disk tasks on vm3 [$LAB_VM3_DISK].  All guests' swap and data disks share"
 	echo "one QEMU throttle group (${LAB_DISK_IOPS:-unthrottled} requests/s, ${LAB_DISK_BPS:-unthrottled} B/s):"
 	echo "the paper's single shared disk."
 	echo

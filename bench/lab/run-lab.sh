@@ -23,6 +23,10 @@
 #                swapping guest takes from the others.  Without it each disk
 #                is its own file on the host and nothing is disk-bound under
 #                TCG.  Roots (the OS) are not throttled.
+#   LAB_SCENARIO the paper job's scenario, a cagma-sim file (default
+#                bench/scenarios/paper.scn; scn2lab.sh turns it into the
+#                guests' sizes and per-phase tasks); LAB_SCN_RANGE=FIRST-LAST
+#                keeps only those phases (the demo: 2-4)
 #   LAB_LIVE=1   copy the live-view lines (LIVE ...) to stdout while running
 #   LAB_*        every other LAB_ variable is handed to the dom0 job
 #                through $share/lab.env (policy, phase length, ...)
@@ -41,6 +45,11 @@ MEM_MB=${LAB_MEM_MB:-3072}
 DOM0_MB=${LAB_DOM0_MB:-512}
 NGUEST=${LAB_NGUEST:-3}
 SHARE=$RUN/share
+if [ "$JOB" = paper ]; then
+	scn=$("$HERE/scn2lab.sh" "${LAB_SCENARIO:-$TOP/bench/scenarios/paper.scn}" \
+	    ${LAB_SCN_RANGE:-}) || exit 2
+	eval "$scn"
+fi
 
 rm -rf "$RUN"
 mkdir -p "$SHARE/out" "$SHARE/bin" "$RUN/disks"

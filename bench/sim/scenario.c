@@ -14,6 +14,7 @@
 #define SC_LINE_MAX	512
 #define SC_MAX_KB	(1ULL << 32)	/* 4 TiB */
 #define SC_MAX_MS	(24ULL * 3600 * 1000)
+#define SC_LAB_TASKS_MAX 1000	/* the lab's tasks per phase (scn2lab.sh) */
 
 struct sc_ctx {
 	struct sim_scenario *sc;
@@ -87,13 +88,22 @@ guest_opt(struct sim_guest_cfg *g, const char *k, const char *v)
 	return -EINVAL;
 }
 
+/*
+ * tasks= and disk_tasks= are the Xen lab's workload for the phase
+ * (bench/lab/scn2lab.sh): checked here so that one file serves both, but
+ * the simulator's load is anon/file.
+ */
 static int
 phase_opt(struct sim_phase *p, const char *k, const char *v)
 {
+	uint64_t n;
+
 	if (strcmp(k, "anon") == 0)
 		return size_opt(v, &p->anon_kb);
 	if (strcmp(k, "file") == 0)
 		return size_opt(v, &p->file_kb);
+	if (strcmp(k, "tasks") == 0 || strcmp(k, "disk_tasks") == 0)
+		return config_parse_u64(v, 0, SC_LAB_TASKS_MAX, &n);
 	return -EINVAL;
 }
 

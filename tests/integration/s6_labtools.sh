@@ -85,4 +85,42 @@ check "parse-run.sh: summary lines only, swap-in per s over the run ($row)" \
 sed -i "/phase/s/ uptime=[0-9.]*//" "$R/console.log"
 check "phases.sh: a run without phase marks gives no rows" \
     [ -z "$(sh "$LAB/phases.sh" "$D/run" cagma 7 2>&1)" ]
+# scn2lab.sh: the paper job from the simulator's paper.scn is the job the
+# lab's results were measured with (before the scenario file drove it,
+# these were job-paper.sh's and demo.sh's literals)
+SCN=$IT_ROOT/bench/scenarios/paper.scn
+lab=$(sh "$LAB/scn2lab.sh" "$SCN")
+check "scn2lab: paper.scn gives the paper job (6 phases, vm3 expanded)" \
+    [ "$lab" = "export LAB_SCN_NAME=paper LAB_SCN_PHASES=6
+export LAB_VM1_START=512 LAB_VM1_MAX=2500
+export LAB_VM1_TASKS=2,2,2,10,10,10 LAB_VM1_DISK=0,0,0,0,0,0
+export LAB_VM2_START=512 LAB_VM2_MAX=1500
+export LAB_VM2_TASKS=2,2,2,9,9,9 LAB_VM2_DISK=0,0,0,0,0,0
+export LAB_VM3_START=512 LAB_VM3_MAX=3000
+export LAB_VM3_TASKS=1,1,1,1,1,1 LAB_VM3_DISK=15,15,15,15,15,15" ]
+lab=$(sh "$LAB/scn2lab.sh" "$SCN" 2-4 | grep -E 'PHASES|TASKS' | tr '\n' ' ')
+check "scn2lab: phases 2-4 are the demo's ($lab)" \
+    [ "$lab" = "export LAB_SCN_NAME=paper LAB_SCN_PHASES=3 export LAB_VM1_TASKS=2,10,10 LAB_VM1_DISK=0,0,0 export LAB_VM2_TASKS=2,9,9 LAB_VM2_DISK=0,0,0 export LAB_VM3_TASKS=1,1,1 LAB_VM3_DISK=15,15,15 " ]
+# a guest whose phases end early holds its last phase
+printf 'guest vm1 start=1G max=2G\nphase vm1 10s tasks=1\nphase vm1 20s tasks=3\nguest vm2 start=512M max=1G\nphase vm2 10s tasks=4 disk_tasks=2\nguest vm3 start=524288 max=1G\nphase vm3 40s tasks=0\n' >"$D/ok.scn"
+lab=$(sh "$LAB/scn2lab.sh" "$D/ok.scn" | tr '\n' ' ')
+check "scn2lab: units of the durations' gcd, last phase holds, KiB sizes ($lab)" \
+    [ "$lab" = "export LAB_SCN_NAME=unnamed LAB_SCN_PHASES=4 export LAB_VM1_START=1024 LAB_VM1_MAX=2048 export LAB_VM1_TASKS=1,3,3,3 LAB_VM1_DISK=0,0,0,0 export LAB_VM2_START=512 LAB_VM2_MAX=1024 export LAB_VM2_TASKS=4,4,4,4 LAB_VM2_DISK=2,2,2,2 export LAB_VM3_START=512 LAB_VM3_MAX=1024 export LAB_VM3_TASKS=0,0,0,0 LAB_VM3_DISK=0,0,0,0 " ]
+# what the lab cannot run is refused with a reason, exit status 2
+bad_scn() {	# NAME TEXT EXPECTED-MESSAGE-PART [RANGE]
+	printf '%b' "$2" >"$D/bad.scn"
+	msg=$(sh "$LAB/scn2lab.sh" "$D/bad.scn" ${4:-} 2>&1 >/dev/null)
+	rc=$?
+	check "scn2lab refuses $1 (rc $rc: $msg)" \
+	    [ $rc -eq 2 -a -n "$msg" -a -z "${msg##*$3*}" ]
+}
+G3='guest vm2 start=1G max=2G\nphase vm2 1s tasks=1\nguest vm3 start=1G max=2G\nphase vm3 1s tasks=1\n'
+bad_scn "a phase without tasks=" "guest vm1 start=1G max=2G\nphase vm1 1s anon=1M\n$G3" "without tasks="
+bad_scn "a guest not named vm1..vm3" "guest hot start=1G max=2G\n" "vm1, vm2, vm3"
+bad_scn "two guests" "guest vm1 start=1G max=2G\nphase vm1 1s tasks=1\nguest vm2 start=1G max=2G\nphase vm2 1s tasks=1\n" "needs guests"
+bad_scn "count=" "guest vm1 start=1G max=2G count=3\n" "count="
+bad_scn "a size that is not whole MiB" "guest vm1 start=1000 max=2G\n" "whole MiB"
+bad_scn "a bad task count" "guest vm1 start=1G max=2G\nphase vm1 1s tasks=-1\n$G3" "bad count"
+bad_scn "a range past the end" "guest vm1 start=1G max=2G\nphase vm1 1s tasks=1\n$G3" "does not fit" 0-1
+check "scn2lab refuses a bad range" not sh "$LAB/scn2lab.sh" "$SCN" 4-x 2>/dev/null
 it_finish

@@ -17,7 +17,8 @@
 
 #define SMALL "name t\nduration 60s\nstep 50ms\nhost_memory 2G\n" \
 	"reserve 256M\nguest a start=512M max=1500M base=128M access=20000\n" \
-	"phase a 10s anon=64M\nphase a 50s anon=700M\n"
+	"phase a 10s anon=64M tasks=1\nphase a 50s anon=700M tasks=14 " \
+	"disk_tasks=2\n"
 
 static struct sim_scenario sc;
 
@@ -47,6 +48,8 @@ test_parse_errors(void **state)
 		"phase b 10s anon=1M\n",			/* unknown guest */
 		"guest a start=1G max=2G\nphase a ten anon=1M\n",
 		"host_memory lots\nguest a start=1G max=2G\n",
+		"guest a start=1G max=2G\nphase a 1s anon=1M tasks=x\n",
+		"guest a start=1G max=2G\nphase a 1s disk_tasks=1001\n",
 		"",						/* no guests */
 	};
 	char err[256];

@@ -1,29 +1,35 @@
 # job-paper.sh - the paper's experiment on the lab (sourced by dom0.sh).
-# Three PV guests start at 512 MiB (maxmem 2500 / 1500 / 3000 MiB, as in the
-# paper) and run their workloads in phases of LAB_PHASE_S seconds (paper:
-# ~61 s): vm1 and vm2 memory tasks (LAB_TASK_MIB each, paper 48 MiB),
-# vm3 one memory task plus 15 O_DIRECT|O_SYNC disk tasks.  cagmad runs
-# policy LAB_POLICY (static, cagma-paper, qmemman, cagma).  dom0 samples
-# targets and host free memory; the guests sample swap and disk counters.
-PAPER_VM1_TASKS=${LAB_VM1_TASKS:-2,2,2,10,10,10}
-PAPER_VM2_TASKS=${LAB_VM2_TASKS:-2,2,2,9,9,9}
-PAPER_VM3_TASKS=${LAB_VM3_TASKS:-1,1,1,1,1,1}
-PAPER_VM3_DISK=${LAB_VM3_DISK:-15,15,15,15,15,15}
+# Three PV guests, vm1..vm3, sized and loaded as the scenario file says
+# (run-lab.sh hands over scn2lab.sh's LAB_VMn_* settings; paper.scn: start
+# 512 MiB, maxmem 2500 / 1500 / 3000 MiB, as in the paper), run their
+# workloads in phases of LAB_PHASE_S seconds (paper: ~61 s): memory tasks
+# of LAB_TASK_MIB (paper 48 MiB) and O_DIRECT|O_SYNC disk tasks per phase.
+# cagmad runs policy LAB_POLICY (static, cagma-paper, qmemman, cagma).  dom0
+# samples targets and host free memory; the guests sample swap and disk
+# counters.
+
+# lab_paper_guest I NAME: create guest I from its LAB_VMn_* settings
+lab_paper_guest() {
+	eval "_st=\${LAB_VM$(($1 + 1))_START:-} _mx=\${LAB_VM$(($1 + 1))_MAX:-}
+	    _mt=\${LAB_VM$(($1 + 1))_TASKS:-} _dk=\${LAB_VM$(($1 + 1))_DISK:-}"
+	[ -n "$_st" ] && [ -n "$_mx" ] && [ -n "$_mt" ] || {
+		lab_fail "$2: no LAB_VM$(($1 + 1))_* settings (run-lab.sh paper sets them from LAB_SCENARIO)"
+		return 1
+	}
+	lab_guest "$1" "$2" "$_st" "$_mx" phases \
+	    "LAB_MEMTASKS=$_mt LAB_DISKTASKS=$_dk"
+}
 
 lab_job() {
 	pol=${LAB_POLICY:-cagma}
-	lab_res "paper policy=$pol phase_s=${LAB_PHASE_S:-30} task_mib=${LAB_TASK_MIB:-48}"
-	lab_guest 0 vm1 512 "${LAB_VM1_MAX:-2500}" phases \
-	    "LAB_MEMTASKS=$PAPER_VM1_TASKS" || return
+	lab_res "paper policy=$pol scenario=${LAB_SCN_NAME:-?} phases=${LAB_SCN_PHASES:-?} phase_s=${LAB_PHASE_S:-30} task_mib=${LAB_TASK_MIB:-48}"
+	lab_paper_guest 0 vm1 || return
 	# boot one guest before creating the next: a booting guest slows dom0's
 	# hotplug scripts past libxl's 40 s timeout on a loaded host
 	lab_wait_guests_ready 300 || return
-	lab_guest 1 vm2 512 "${LAB_VM2_MAX:-1500}" phases \
-	    "LAB_MEMTASKS=$PAPER_VM2_TASKS" || return
+	lab_paper_guest 1 vm2 || return
 	lab_wait_guests_ready 300 || return
-	lab_guest 2 vm3 512 "${LAB_VM3_MAX:-3000}" phases \
-	    "LAB_MEMTASKS=$PAPER_VM3_TASKS LAB_DISKTASKS=$PAPER_VM3_DISK" ||
-	    return
+	lab_paper_guest 2 vm3 || return
 	lab_wait_guests_ready 600 || return
 	for g in $GUESTS; do
 		lab_wait_key "/local/domain/$(lab_domid $g)/data/cagma/stats" 120 ||
@@ -34,7 +40,7 @@ lab_job() {
 	lab_sampler "$OUT/samples.txt"
 	lab_go
 	# phases + margin for TCG start-up of the tasks
-	nph=$(echo "$PAPER_VM1_TASKS" | tr ',' ' ' | wc -w)
+	nph=${LAB_SCN_PHASES:-6}
 	limit=$((nph * (${LAB_PHASE_S:-30} + 30) + 120))
 	for g in $GUESTS; do
 		lab_wait_key "/local/domain/$(lab_domid $g)/data/lab/done" "$limit" ||
