@@ -2,11 +2,10 @@
 # report.sh CSV MD PNG_PREFIX - the lab table (markdown) and plots (PNG)
 # from bench-lab's CSV: per policy and guest, the mean over runs with the
 # spread (min..max), the ratios against static over the runs both have,
-# REPORT_PAIR's two
-# policies compared run by run (default "cagma cagma-paper": bench-lab
-# interleaves them, so run r of both saw the same state of the shared
-# machine), the per-phase figures of lab-phases.csv when it lies beside the
-# CSV, and the paper's published numbers.
+# REPORT_PAIR's two policies compared run by run (default "cagma
+# cagma-paper": bench-lab interleaves them, so run r of both saw the same
+# state of the shared machine), the per-phase figures of lab-phases.csv
+# when it lies beside the CSV, and the paper's published numbers.
 set -eu
 csv=${1:?usage: report.sh CSV MD PNG_PREFIX}
 md=${2:?}
