@@ -19,8 +19,9 @@
 # One QEMU boot per (run, policy), interleaved so slow drift of the shared
 # machine hits every policy alike.  Output: bench/results/lab-paper.csv,
 # lab-phases.csv (per guest and phase: memory batches, vCPU time, steal;
-# phases.sh), lab-paper.md, lab-paper-swapin.png, lab-paper-disk.png; raw
-# runs in build/lab/bench/.
+# phases.sh), lab-paper.md, lab-paper-swapin.png, lab-paper-disk.png, and
+# lab-paper-last.md (+ PNGs) from this bench's runs alone; raw runs in
+# build/lab/bench/.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -62,5 +63,15 @@ done
 mv "$CSV.tmp" "$CSV"
 mv "$PCSV.tmp" "$PCSV"
 "$HERE/report.sh" "$CSV" "$RES/lab-paper.md" "$RES/lab-paper"
+# this bench's runs alone (with LAB_APPEND the CSV also holds earlier
+# benches', made under other load on the shared machine)
+last=$(mktemp -d)
+for f in lab-paper.csv lab-phases.csv; do
+	awk -F, -v lo="$FIRST" -v hi=$((FIRST + RUNS - 1)) \
+	    'NR == 1 || ($2 >= lo && $2 <= hi)' "$RES/$f" > "$last/$f"
+done
+"$HERE/report.sh" "$last/lab-paper.csv" "$RES/lab-paper-last.md" \
+    "$RES/lab-paper-last"
+rm -rf "$last"
 echo "bench-lab: $((RUNS * $(echo $POLICIES | wc -w) - failed)) runs ok, $failed failed, $(( $(date +%s) - t0 )) s; see $RES/lab-paper.md"
 [ $failed -eq 0 ]

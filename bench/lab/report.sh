@@ -26,7 +26,9 @@ awk -F, 'NR > 1 { for (c = 4; c <= NF; c++) if ($c != "NA") {
 	END { for (k in n) { split(k, a, SUBSEP)
 		printf "%s %s %s %d %.3f %.3f %.3f\n", a[1], a[2], name[a[3]],
 		    n[k], s[k] / n[k], lo[k], hi[k] } }' "$csv" | sort > "$tmp/agg"
-policies=$(awk -F, 'NR > 1 && !seen[$1]++ { print $1 }' "$csv")
+# static (the baseline) first, then the others in the CSV's order
+policies=$(awk -F, 'NR > 1 && !seen[$1]++ { if ($1 == "static") s = 1; else o = o " " $1 }
+	END { print (s ? "static" : "") o }' "$csv")
 # runs per policy, in the CSV's order: "static 3, cagma 12"
 runs=$(awk -F, 'NR > 1 && !seen[$1, $2]++ { if (!($1 in n)) o[++k] = $1; n[$1]++ }
 	END { for (i = 1; i <= k; i++) printf "%s%s %d", (i > 1 ? ", " : ""), o[i], n[o[i]] }' "$csv")
