@@ -112,7 +112,8 @@ $(B)/bin/cagmactl: $(call obj,dom0/cagmactl.c) $(LIB_DOM0) $(LIB_POLICY) $(LIB_C
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS) $(INIH_LIBS)
 
-$(B)/bin/cagma-sim: $(call obj,bench/sim/main.c) $(LIB_SIM) $(LIB_POLICY) $(LIB_COMMON)
+$(B)/bin/cagma-sim: $(call obj,bench/sim/main.c) $(LIB_SIM) $(LIB_AGENT) \
+    $(LIB_POLICY) $(LIB_COMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 

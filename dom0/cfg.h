@@ -13,7 +13,9 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "domains.h"
 #include "policy.h"
+#include "sched.h"
 
 #define CFG_PATH_DEFAULT	"/etc/cagma/cagmad.conf"
 #define CFG_NAME_MAX		64	/* policy names, domain globs */
@@ -22,11 +24,11 @@
 
 #define CFG_RESERVE_MIN_KB	(64ULL * 1024)		/* never less: 64 MiB */
 #define CFG_RESERVE_DEF_KB	(256ULL * 1024)		/* 256 MiB */
-#define CFG_PERIOD_DEF_MS	1000
-#define CFG_COALESCE_DEF_MS	100
-#define CFG_STUCK_DEF_MS	5000
-#define CFG_UNCOOP_DEF_MS	20000
-#define CFG_RETRY_DEF_MS	60000
+#define CFG_PERIOD_DEF_MS	SCHED_PERIOD_DEF_MS
+#define CFG_COALESCE_DEF_MS	SCHED_COALESCE_DEF_MS
+#define CFG_STUCK_DEF_MS	DOM_STUCK_DEF_MS
+#define CFG_UNCOOP_DEF_MS	DOM_UNCOOP_DEF_MS
+#define CFG_RETRY_DEF_MS	DOM_RETRY_DEF_MS
 #define CFG_WEIGHT_DEF		100
 #define CFG_SIM_HOST_DEF_KB	(4ULL * 1024 * 1024)	/* 4 GiB */
 

@@ -205,7 +205,6 @@ daemon_read(struct cagmad *c, struct dom *d, uint64_t now_ms)
 {
 	char path[XSIO_PATH_MAX], untrusted[CG_RECORD_MAX_LEN + 1];
 	struct dom_reject why = { "", -1 };
-	const struct policy_ops *ops;
 	size_t len = 0;
 	int rc;
 
@@ -213,38 +212,25 @@ daemon_read(struct cagmad *c, struct dom *d, uint64_t now_ms)
 	daemon_stats_path(d->domid, path, sizeof(path));
 	rc = xsio_read(c->xs, path, untrusted, sizeof(untrusted), &len);
 	if (rc == -E2BIG) {
-		d->rejected++;
-		d->urgent = false;
-		d->bad = true;
-		why.what = "record too long";
-		dom_update_state(d, now_ms, c->cfg.stale_ms);
+		dom_reject_oversize(d, now_ms, c->cfg.stale_ms, &why);
 		daemon_log_reject(d, &why, now_ms);
 		return false;
 	}
 	if (rc != 0)
 		return false;	/* no agent yet, or the domain is going */
-	rc = dom_record(d, untrusted, len, now_ms, &why);
-	if (rc == -EINVAL) {
-		dom_update_state(d, now_ms, c->cfg.stale_ms);
+	switch (dom_intake(d, d->ops != NULL ? d->ops : c->ops, &c->pcfg,
+	    untrusted, len, now_ms, c->cfg.stale_ms, &why)) {
+	case DOM_INTAKE_URGENT:
+		return true;
+	case DOM_INTAKE_NORMAL:
+		sched_note_record(&c->sched);
+		return false;
+	case DOM_INTAKE_REJECTED:
 		daemon_log_reject(d, &why, now_ms);
 		return false;
+	case DOM_INTAKE_SAME:
+		break;
 	}
-	if (rc != 0)
-		return false;
-	ops = d->ops != NULL ? d->ops : c->ops;
-	policy_observe(ops, &c->pcfg, &d->vm, now_ms);
-	dom_update_state(d, now_ms, c->cfg.stale_ms);
-	/*
-	 * The estimator may ask for a round now even without an urgent flag
-	 * (use climbing toward the target): same path as the simulator.
-	 */
-	if (policy_act_now(&d->vm))
-		d->urgent = true;
-	/* over its emergency budget: handled in the next coalesced round */
-	if (d->urgent && log_ratelimit(&d->urgent_rl, now_ms, NULL))
-		return true;
-	d->urgent = false;
-	sched_note_record(&c->sched);
 	return false;
 }
 

@@ -1,8 +1,9 @@
 /*
  * round.c - one planning round of cagmad: balloon facts from the backend,
- * the policy's decision (policy_decide(), pure), a last check of every
- * target, then the actuator (the backend's set_target; cagmad is the only
- * writer of memory/target) and the retries for uncooperative balloons.
+ * the shared pure round (plan_round(): states, the policy's decision, the
+ * emergency order), a last check of every target (dom_target_ok()), then
+ * the actuator (the backend's set_target; cagmad is the only writer of
+ * memory/target) and the retries for uncooperative balloons.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,18 +12,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "metrics.h"
-#include "mtime.h"
-
-/* Check one target again before acting: the policy is not trusted blindly. */
-static bool
-daemon_target_ok(const struct dom *d, uint64_t target_kb)
-{
-	uint64_t low = d->vm.floor_kb < d->vm.current_kb ? d->vm.floor_kb :
-	    d->vm.current_kb;
-
-	return d->vm.enabled && target_kb <= d->vm.max_kb &&
-	    target_kb >= low && target_kb > 0;
-}
+#include "plan.h"
 
 static void
 daemon_apply(struct cagmad *c, const struct vm_target *t, uint64_t now_ms)
@@ -33,7 +23,7 @@ daemon_apply(struct cagmad *c, const struct vm_target *t, uint64_t now_ms)
 
 	if (d == NULL || t->target_kb == d->vm.target_kb)
 		return;
-	if (!daemon_target_ok(d, t->target_kb)) {
+	if (!dom_target_ok(d, t->target_kb)) {
 		log_warnx("domid %u: policy %s asked for %llu KiB outside "
 		    "[%llu, %llu]: ignored", d->domid, c->ops->name,
 		    (unsigned long long)t->target_kb,
@@ -71,7 +61,7 @@ daemon_apply(struct cagmad *c, const struct vm_target *t, uint64_t now_ms)
 	    policy_reason_str(t->reason));
 }
 
-/* Balloon facts for every domain; in-flight grows are already promised. */
+/* Balloon facts for every domain and the host, from the backend. */
 static void
 daemon_collect(struct cagmad *c, uint64_t now_ms, struct policy_host *host)
 {
@@ -81,7 +71,6 @@ daemon_collect(struct cagmad *c, uint64_t now_ms, struct policy_host *host)
 
 	if (c->be.ops->tick != NULL)
 		c->be.ops->tick(&c->be, now_ms);
-	c->inflight_kb = 0;
 	for (i = 0; i < c->tbl->n; i++) {
 		d = c->tbl->list[i];
 		if (c->be.ops->current(&c->be, d->domid, &cur) == 0)
@@ -89,10 +78,6 @@ daemon_collect(struct cagmad *c, uint64_t now_ms, struct policy_host *host)
 			    c->cfg.uncoop_ms);
 		else
 			c->rescan = true;	/* going away */
-		if (d->vm.target_kb > d->vm.current_kb)
-			c->inflight_kb += d->vm.target_kb - d->vm.current_kb;
-		dom_update_state(d, now_ms, c->cfg.stale_ms);
-		c->vms[i] = d->vm;
 	}
 	if (c->be.ops->free_memory(&c->be, &free_kb) != 0)
 		free_kb = 0;	/* unknown: hand nothing out */
@@ -111,10 +96,8 @@ daemon_retry(struct cagmad *c, uint64_t now_ms)
 
 	for (i = 0; i < c->tbl->n; i++) {
 		d = c->tbl->list[i];
-		if (d->stall != DOM_STALL_UNCOOP || c->dry_run ||
-		    mtime_since_ms(now_ms, d->retry_ms) < c->cfg.retry_ms)
+		if (c->dry_run || !dom_retry_due(d, now_ms, c->cfg.retry_ms))
 			continue;
-		d->retry_ms = now_ms;
 		if (c->be.ops->set_target(&c->be, d->domid,
 		    d->vm.target_kb) == 0)
 			log_info("domid %u: uncooperative, target %llu KiB "
@@ -127,26 +110,19 @@ daemon_retry(struct cagmad *c, uint64_t now_ms)
 void
 daemon_round(struct cagmad *c, uint64_t now_ms, uint32_t urgent)
 {
-	struct policy_host host;
-	size_t i, n = c->tbl->n, nt = 0;
-	uint64_t avail;
+	struct plan_in in;
+	size_t i, nt = 0;
 	int rc;
 
-	daemon_collect(c, now_ms, &host);
-	rc = policy_decide(c->ops, &c->pcfg, &host, c->vms, n, c->tgt, &nt);
-	if (rc != 0) {
+	daemon_collect(c, now_ms, &in.host);
+	in.ops = c->ops;
+	in.pcfg = &c->pcfg;
+	in.stale_ms = c->cfg.stale_ms;
+	in.urgent_domid = urgent;
+	rc = plan_round(c->tbl, &in, c->vms, c->tgt, &nt, &c->inflight_kb);
+	if (rc != 0)
 		log_warnx("policy %s: decide failed: %s", c->ops->name,
 		    strerror(-rc));
-		nt = 0;
-	}
-	for (i = 0; i < n; i++)
-		c->tbl->list[i]->vm.est = c->vms[i].est;
-	if (urgent != UINT32_MAX) {
-		avail = host.free_kb > host.reserve_kb + c->inflight_kb ?
-		    host.free_kb - host.reserve_kb - c->inflight_kb : 0;
-		(void)sched_order_emergency(c->tgt, nt, urgent, c->vms, n,
-		    avail);
-	}
 	for (i = 0; i < nt; i++)
 		daemon_apply(c, &c->tgt[i], now_ms);
 	daemon_retry(c, now_ms);
@@ -155,4 +131,3 @@ daemon_round(struct cagmad *c, uint64_t now_ms, uint32_t urgent)
 	if (c->metrics_path != NULL)
 		(void)metrics_write(c, c->metrics_path);
 }
-

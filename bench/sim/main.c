@@ -25,7 +25,7 @@ usage(FILE *f)
 	    "[--csv OUT]\n"
 	    "                 [--surplus host|weight] [--live] "
 	    "[--live-every MS] [--live-sleep MS]\n"
-	    "                 [--headroom PCT] [--no-act-now]\n"
+	    "                 [--headroom PCT]\n"
 	    "policies:");
 	for (i = 0; policy_all[i] != NULL; i++)
 		fprintf(f, " %s", policy_all[i]->name);
@@ -46,14 +46,13 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
 		{ "live", no_argument, NULL, 'l' },
 		{ "live-every", required_argument, NULL, 'e' },
 		{ "live-sleep", required_argument, NULL, 'z' },
-		{ "no-act-now", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:p:S:c:u:H:le:z:nh", lo,
+	while ((c = getopt_long(argc, argv, "s:p:S:c:u:H:le:z:h", lo,
 	    NULL)) != -1) {
 		switch (c) {
 		case 's': *scen = optarg; break;
@@ -84,9 +83,6 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
 				return -EINVAL;
 			o->cfg.headroom_pct = (uint32_t)v;
 			break;
-		case 'n':
-			o->no_act_now = true;
-			break;
 		case 'l':
 			o->live = stdout;
 			break;
@@ -112,6 +108,28 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
 	return 0;
 }
 
+/* The summary line (key=value, one run; bench/sim/summary.awk reads it). */
+static void
+print_summary(const struct sim_scenario *sc, const struct sim_opts *o,
+    const struct sim_result *res)
+{
+	printf("scenario=%s policy=%s seed=%llu swapin_pages=%.0f "
+	    "starved_s=%.1f oom_events=%llu reserve_violations=%llu "
+	    "mean_alloc_mib=%.1f reaction_ms_p50=%.0f episodes=%llu "
+	    "rounds=%llu records=%llu rejected=%llu vm_starts=%llu "
+	    "failed_starts=%llu start_ms_max=%.0f max_drop_mib=%.1f "
+	    "giveback_s_max=%.1f host_min_free_mib=%.1f\n", sc->name,
+	    o->ops->name, (unsigned long long)o->seed, res->swapin_pages,
+	    res->starved_s, (unsigned long long)res->oom_events,
+	    (unsigned long long)res->reserve_violations, res->mean_alloc_mib,
+	    res->reaction_ms_p50, (unsigned long long)res->episodes,
+	    (unsigned long long)res->rounds, (unsigned long long)res->records,
+	    (unsigned long long)res->rejected,
+	    (unsigned long long)res->vm_starts,
+	    (unsigned long long)res->failed_starts, res->start_ms_max,
+	    res->max_drop_mib, res->giveback_s_max, res->host_min_free_mib);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -123,7 +141,7 @@ main(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	policy_cfg_default(&o.cfg);
+	sim_opts_default(&o);
 	o.seed = 1;
 	o.live_every_ms = 1000;
 	if (parse_args(argc, argv, &o, &scen, &csv) != 0) {
@@ -154,14 +172,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "cagma-sim: run failed: %s\n", strerror(-rc));
 		return 1;
 	}
-	printf("scenario=%s policy=%s seed=%llu swapin_pages=%.0f "
-	    "starved_s=%.1f oom_events=%llu reserve_violations=%llu "
-	    "mean_alloc_mib=%.1f reaction_ms_p50=%.0f episodes=%llu "
-	    "rounds=%llu\n", sc.name, o.ops->name,
-	    (unsigned long long)o.seed, res.swapin_pages, res.starved_s,
-	    (unsigned long long)res.oom_events,
-	    (unsigned long long)res.reserve_violations, res.mean_alloc_mib,
-	    res.reaction_ms_p50, (unsigned long long)res.episodes,
-	    (unsigned long long)res.rounds);
+	print_summary(&sc, &o, &res);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "agent.h"
 #include "model.h"
 
 #define MIN_FREE_PCT	1.0		/* low watermark, % of alloc */
@@ -57,22 +58,50 @@ model_avail_kb(const struct sim_guest *g)
 	return dmax(0, model_free_kb(g) + g->cache_kb - min_free_kb(g));
 }
 
-/* Make need KiB of room: drop cache, then swap anon out. */
-static void
-reclaim(struct sim_guest *g, double need)
+/* Swap space left, KiB. */
+static double
+swap_room_kb(const struct sim_guest *g)
 {
-	double from_cache, from_anon;
+	return dmax(0, (double)g->cfg->swap_kb - g->swapped_kb);
+}
+
+/* Anonymous memory reclaim could still swap out, KiB. */
+static double
+swappable_kb(const struct sim_guest *g)
+{
+	return dmin(dmax(0, g->resident_kb), swap_room_kb(g));
+}
+
+/*
+ * Free up to need KiB: drop page cache, then swap anonymous pages out
+ * (cold, i.e. inactive, pages first) while swap has room.  direct: an
+ * allocation waits for it (PSI stall, pgscan_direct).  Returns KiB freed.
+ */
+static double
+reclaim(struct sim_guest *g, double need, bool direct, uint64_t dt_ms)
+{
+	double from_cache, from_anon, cold_res, cold_out;
 
 	if (need <= 0)
-		return;
+		return 0;
 	g->reclaimed = true;
 	from_cache = dmin(need, g->cache_kb);
 	g->cache_kb -= from_cache;
-	from_anon = dmin(need - from_cache, g->resident_kb);
+	from_anon = dmin(need - from_cache, swappable_kb(g));
+	cold_res = dmax(0, g->cold_kb - g->cold_swapped_kb);
+	cold_out = dmin(from_anon, cold_res);
+	g->cold_swapped_kb += cold_out;
 	g->resident_kb -= from_anon;
 	g->swapped_kb += from_anon;
 	g->pswpout += from_anon / SIM_PAGE_KB;
-	g->pgscan += need / SIM_PAGE_KB;
+	g->pgscan += (from_cache + from_anon) / SIM_PAGE_KB;
+	if (direct) {
+		g->stalled = true;
+		g->pgscan_direct += (from_cache + from_anon) / SIM_PAGE_KB;
+		g->psi_some_us += dmin((double)dt_ms * 1000,
+		    (from_cache + from_anon) / 1024 * SIM_RECLAIM_STALL_US);
+	}
+	return from_cache + from_anon;
 }
 
 /* See model.h. */
@@ -89,20 +118,61 @@ model_guest_init(struct sim_guest *g, const struct sim_guest_cfg *cfg,
 	g->target_kb = cfg->start_kb;
 	g->demand_kb = (double)cfg->base_kb;
 	g->resident_kb = dmin(g->demand_kb, g->alloc_kb - min_free_kb(g));
-	g->swapped_kb = g->demand_kb - g->resident_kb;
+	g->swapped_kb = dmin(g->demand_kb - g->resident_kb,
+	    (double)cfg->swap_kb);
+	g->demand_kb = g->resident_kb + g->swapped_kb;
+	g->rep_cfg.thresh_kb = REPORT_DEF_THRESH_KB;
+	g->rep_cfg.thresh_pct100 = REPORT_DEF_THRESH_PCT100;
+	g->rep_cfg.heartbeat_ms = REPORT_DEF_HEARTBEAT_MS;
+	g->rep_cfg.kswapd_burst_pages = REPORT_DEF_KSWAPD_BURST;
+	g->rep_cfg.urgent_gap_ms = REPORT_DEF_URGENT_GAP_MS;
+}
+
+/* See model.h. */
+bool
+model_balloon_stuck(const struct sim_guest *g, uint64_t now_ms)
+{
+	const struct sim_guest_cfg *c = g->cfg;
+	uint64_t cycle = c->stuck_on_ms + c->stuck_off_ms;
+
+	if (c->balloon == SIM_BALLOON_STUCK)
+		return true;
+	if (!c->has_stuck_from || now_ms < c->stuck_from_ms)
+		return false;
+	if (c->stuck_off_ms == 0)
+		return true;
+	return (now_ms - c->stuck_from_ms) % cycle < c->stuck_on_ms;
+}
+
+/* Where the balloon is heading: the target, bent by the faults. */
+static double
+balloon_goal(const struct sim_guest *g)
+{
+	const struct sim_guest_cfg *c = g->cfg;
+	double goal = (double)g->target_kb;
+
+	if (c->hidden_floor_kb > 0)
+		goal = dmax(goal, (double)c->hidden_floor_kb);
+	if (c->hidden_max_kb > 0)
+		goal = dmin(goal, (double)c->hidden_max_kb);
+	if (c->balloon_slack_kb > 0 && goal > g->alloc_kb)
+		goal = dmax(g->alloc_kb, goal - (double)c->balloon_slack_kb);
+	else if (c->balloon_slack_kb > 0 && goal < g->alloc_kb)
+		goal = dmin(g->alloc_kb, goal + (double)c->balloon_slack_kb);
+	return goal;
 }
 
 /* See model.h. */
 void
-model_balloon(struct sim_guest *g, uint64_t dt_ms, double *host_free_kb)
+model_balloon(struct sim_guest *g, uint64_t now_ms, uint64_t dt_ms,
+    double *host_free_kb)
 {
 	const struct sim_guest_cfg *c = g->cfg;
-	double rate = (double)c->rate_kbps, step, goal = (double)g->target_kb;
+	double rate = (double)c->rate_kbps, step, goal;
 
-	if (c->balloon == SIM_BALLOON_STUCK)
+	if (model_balloon_stuck(g, now_ms))
 		return;
-	if (c->hidden_floor_kb > 0)
-		goal = dmax(goal, (double)c->hidden_floor_kb);
+	goal = balloon_goal(g);
 	if (c->balloon == SIM_BALLOON_SLOW)
 		rate /= 16;
 	step = c->balloon == SIM_BALLOON_IDEAL ? INFINITY :
@@ -113,17 +183,25 @@ model_balloon(struct sim_guest *g, uint64_t dt_ms, double *host_free_kb)
 		g->alloc_kb += step;
 		*host_free_kb -= step;
 	} else if (goal < g->alloc_kb) {
-		step = dmin(step, g->alloc_kb - goal);
+		/*
+		 * Linux's balloon driver allocates without retrying or
+		 * invoking the OOM killer: it only gets pages that are free
+		 * or reclaimable (cache, anon while swap has room).
+		 */
+		step = dmin(dmin(step, g->alloc_kb - goal),
+		    dmax(0, room_kb(g)) + g->cache_kb + swappable_kb(g));
+		if (step <= 0)
+			return;
 		g->alloc_kb -= step;
 		*host_free_kb += step;
-		reclaim(g, -room_kb(g));
+		(void)reclaim(g, -room_kb(g), false, dt_ms);
 	}
 }
 
 /* Phase demand at now_ms (the last phase holds after the end). */
 static void
 phase_at(const struct sim_guest *g, uint64_t now_ms, double *anon,
-    double *file)
+    double *file, double *cold)
 {
 	const struct sim_guest_cfg *c = g->cfg;
 	uint64_t t;
@@ -131,6 +209,7 @@ phase_at(const struct sim_guest *g, uint64_t now_ms, double *anon,
 
 	*anon = 0;
 	*file = 0;
+	*cold = 0;
 	if (now_ms < g->offset_ms || c->nphases == 0)
 		return;
 	t = now_ms - g->offset_ms;
@@ -141,50 +220,103 @@ phase_at(const struct sim_guest *g, uint64_t now_ms, double *anon,
 	}
 	*anon = (double)c->phases[i].anon_kb;
 	*file = (double)c->phases[i].file_kb;
+	*cold = (double)c->phases[i].cold_kb;
 }
 
+/*
+ * An allocation of over KiB that neither free memory, reclaim nor swap
+ * could place: the OOM killer frees it (a task dies; the excess demand
+ * goes).  Less than a page is rounding, not a kill.
+ */
 static void
-oom_check(struct sim_guest *g, uint64_t now_ms)
+oom_kill(struct sim_guest *g, double over, uint64_t now_ms, uint64_t dt_ms)
 {
-	double over = g->swapped_kb - (double)g->cfg->swap_kb;
-
-	if (over <= 0)
+	if (over < SIM_PAGE_KB)
 		return;
-	/* the OOM killer frees the excess (a task dies) */
-	g->swapped_kb -= over;
-	g->demand_kb -= over;
+	g->oom_kills++;
+	g->psi_some_us += (double)dt_ms * 1000;
+	g->psi_full_us += (double)dt_ms * 1000;
 	if (now_ms >= g->oom_quiet_ms) {
 		g->oom_events++;
 		g->oom_quiet_ms = now_ms + OOM_QUIET_MS;
 	}
 }
 
+/* Demand grows by up to d KiB (new pages of hot and cold_d cold). */
+static void
+demand_grow(struct sim_guest *g, double d, double cold_d, uint64_t now_ms,
+    uint64_t dt_ms)
+{
+	double room, placed, to_swap;
+
+	if (d > dmax(0, room_kb(g)))
+		(void)reclaim(g, d - dmax(0, room_kb(g)), true, dt_ms);
+	room = dmax(0, room_kb(g));
+	placed = dmin(d, room);
+	/* what reclaim could not make room for goes to swap, if any left */
+	to_swap = dmin(d - placed, swap_room_kb(g));
+	g->resident_kb += placed;
+	g->swapped_kb += to_swap;
+	g->pswpout += to_swap / SIM_PAGE_KB;
+	if (to_swap > 0)
+		g->stalled = true;
+	g->demand_kb += placed + to_swap;
+	g->cold_kb += dmin(cold_d, placed + to_swap);
+	oom_kill(g, d - placed - to_swap, now_ms, dt_ms);
+}
+
+/* Demand falls to want (the tasks exit): their pages go, pro rata. */
+static void
+demand_fall(struct sim_guest *g, double want, double cold_want)
+{
+	double fr = (g->demand_kb - want) / g->demand_kb;
+	double hot_sw = g->swapped_kb - g->cold_swapped_kb;
+
+	g->resident_kb -= g->resident_kb * fr;
+	g->swapped_kb -= g->swapped_kb * fr;
+	g->demand_kb = want;
+	if (g->cold_kb > cold_want) {
+		g->cold_swapped_kb = dmin(g->cold_swapped_kb * cold_want /
+		    g->cold_kb, g->swapped_kb);
+		g->cold_kb = cold_want;
+	}
+	(void)hot_sw;
+}
+
+/* Swap-ins the tasks would cause, pages/s: hot at the access rate, cold
+ * pages once per SIM_COLD_REUSE_MS. */
+static double
+want_swapin(const struct sim_guest *g)
+{
+	double hot_d = g->demand_kb - g->cold_kb;
+	double hot_sw = dmax(0, g->swapped_kb - g->cold_swapped_kb);
+	double pps = 0;
+
+	if (hot_d > 0)
+		pps += (double)g->cfg->access_pps * g->access_scale *
+		    dmin(1, hot_sw / hot_d);
+	pps += g->cold_swapped_kb / SIM_PAGE_KB * 1000 / SIM_COLD_REUSE_MS;
+	return pps;
+}
+
 /* See model.h. */
 void
 model_demand(struct sim_guest *g, uint64_t now_ms, uint64_t dt_ms)
 {
-	double anon, file, want, d, fr, room;
+	double anon, file, cold, want, d;
 
 	g->reclaimed = false;
-	phase_at(g, now_ms, &anon, &file);
-	want = (double)g->cfg->base_kb + anon;
+	g->stalled = false;
+	phase_at(g, now_ms, &anon, &file, &cold);
+	want = (double)g->cfg->base_kb + anon + cold;
 	if (want > g->demand_kb) {
 		d = dmin(want - g->demand_kb, (double)g->cfg->ramp_kbps *
 		    (double)dt_ms / 1000);
-		reclaim(g, d - dmax(0, room_kb(g)));
-		room = dmax(0, room_kb(g));
-		/* new pages are resident; what reclaim could not free
-		 * (nothing left to evict) goes straight to swap */
-		g->resident_kb += dmin(d, room);
-		g->swapped_kb += d - dmin(d, room);
-		g->demand_kb += d;
+		demand_grow(g, d, dmax(0, dmin(d, cold - g->cold_kb)), now_ms,
+		    dt_ms);
 	} else if (want < g->demand_kb) {
-		fr = (g->demand_kb - want) / g->demand_kb;
-		g->resident_kb -= g->resident_kb * fr;
-		g->swapped_kb -= g->swapped_kb * fr;
-		g->demand_kb = want;
+		demand_fall(g, want, cold);
 	}
-	oom_check(g, now_ms);
 	/* page cache: grows into free room, refaults for what is missing */
 	g->file_want_kb = file;
 	if (g->cache_kb > file)
@@ -193,8 +325,7 @@ model_demand(struct sim_guest *g, uint64_t now_ms, uint64_t dt_ms)
 	if (file > 0)
 		g->refault += (double)g->cfg->file_pps * (file - g->cache_kb) /
 		    file * (double)dt_ms / 1000;
-	g->want_swapin_pps = g->demand_kb > 0 ? (double)g->cfg->access_pps *
-	    g->access_scale * g->swapped_kb / g->demand_kb : 0;
+	g->want_swapin_pps = want_swapin(g);
 }
 
 /* See model.h. */
@@ -209,67 +340,102 @@ model_swapin(struct sim_guest *g, double granted_pps, uint64_t dt_ms)
 	g->pswpin += kb / SIM_PAGE_KB;
 	g->psi_some_us += dmin(1.0, granted_pps * SIM_SWAPIN_STALL_US / 1e6) *
 	    (double)dt_ms * 1000;
+	/* cold pages come back in proportion to their share of the faults */
+	g->cold_swapped_kb -= dmin(g->cold_swapped_kb, kb * (g->cold_swapped_kb /
+	    SIM_PAGE_KB * 1000 / SIM_COLD_REUSE_MS) / dmax(1e-9, granted_pps));
 	g->swapped_kb -= kb;
 	room = dmax(0, room_kb(g));
-	if (kb > room)
-		reclaim(g, kb - room);	/* evicts others: thrashing */
+	if (kb > room)	/* evicts others: thrashing */
+		(void)reclaim(g, kb - room, true, dt_ms);
 	g->resident_kb += kb;
 }
 
-static void
-make_record(struct sim_guest *g, struct cg_record *r)
+/* See model.h: the guest's /proc as cagma-agent parses it. */
+void
+model_sample(const struct sim_guest *g, struct sample *s_out)
 {
-	double total = g->alloc_kb, sw = (double)g->cfg->swap_kb;
+	struct procfs_meminfo *m = &s_out->mem;
+	struct procfs_vmstat *v = &s_out->vm;
+	double sw = (double)g->cfg->swap_kb;
 
-	memset(r, 0, sizeof(*r));
-	record_set(r, CG_F_V, 1);
-	record_set(r, CG_F_SEQ, ++g->seq);
-	record_set(r, CG_F_MEM_TOTAL, (uint64_t)total);
-	record_set(r, CG_F_MEM_FREE, (uint64_t)model_free_kb(g));
-	record_set(r, CG_F_MEM_AVAIL, (uint64_t)dmin(model_avail_kb(g),
-	    total));
-	record_set(r, CG_F_SWAP_TOTAL, (uint64_t)sw);
-	record_set(r, CG_F_SWAP_FREE, (uint64_t)dmax(0, sw - g->swapped_kb));
-	record_set(r, CG_F_PSWPIN, (uint64_t)g->pswpin);
-	record_set(r, CG_F_PSWPOUT, (uint64_t)g->pswpout);
-	record_set(r, CG_F_PGSCAN_KSWAPD, (uint64_t)g->pgscan);
-	record_set(r, CG_F_PGMAJFAULT, (uint64_t)g->pswpin);
-	record_set(r, CG_F_REFAULT, (uint64_t)g->refault);
-	record_set(r, CG_F_PSI_SOME_US, (uint64_t)g->psi_some_us);
-	record_set(r, CG_F_PSI_FULL_US, 0);
-	record_set(r, CG_F_CACHED, (uint64_t)g->cache_kb);
-	record_set(r, CG_F_HAS_PSI, 1);
+	memset(s_out, 0, sizeof(*s_out));
+	m->kb[PROCFS_MEM_TOTAL] = (uint64_t)g->alloc_kb;
+	m->kb[PROCFS_MEM_FREE] = (uint64_t)model_free_kb(g);
+	m->kb[PROCFS_MEM_AVAIL] = (uint64_t)model_avail_kb(g);
+	m->kb[PROCFS_MEM_CACHED] = (uint64_t)g->cache_kb;
+	m->kb[PROCFS_MEM_SWAP_TOTAL] = (uint64_t)sw;
+	m->kb[PROCFS_MEM_SWAP_FREE] = (uint64_t)dmax(0, sw - g->swapped_kb);
+	m->present = (1U << PROCFS_MEM_COUNT) - 1;
+	v->val[PROCFS_VM_PSWPIN] = (uint64_t)g->pswpin;
+	v->val[PROCFS_VM_PSWPOUT] = (uint64_t)g->pswpout;
+	v->val[PROCFS_VM_PGSCAN_KSWAPD] = (uint64_t)(g->pgscan -
+	    g->pgscan_direct);
+	v->val[PROCFS_VM_PGMAJFAULT] = (uint64_t)g->pswpin;
+	v->val[PROCFS_VM_REFAULT] = (uint64_t)g->refault;
+	v->val[PROCFS_VM_OOM_KILL] = (uint64_t)g->oom_kills;
+	v->present = PROCFS_BIT(PROCFS_VM_PSWPIN) |
+	    PROCFS_BIT(PROCFS_VM_PSWPOUT) | PROCFS_BIT(PROCFS_VM_PGSCAN_KSWAPD) |
+	    PROCFS_BIT(PROCFS_VM_PGMAJFAULT) | PROCFS_BIT(PROCFS_VM_REFAULT) |
+	    PROCFS_BIT(PROCFS_VM_OOM_KILL);
+	s_out->refault = (uint64_t)g->refault;
+	s_out->has_psi = true;
+	s_out->psi.some.total_us = (uint64_t)g->psi_some_us;
+	s_out->psi.full.total_us = (uint64_t)g->psi_full_us;
+	s_out->psi.has_full = 1;
 }
 
-/* See model.h: the agent's publish rules (DESIGN.md "guest agent"). */
+/*
+ * The agent's PSI trigger ("some AGENT_DEF_PSI_STALL_MS in
+ * AGENT_DEF_PSI_WINDOW_MS"): fires once per window in which the stall
+ * reached the threshold, as the kernel's trigger does.
+ */
+static bool
+psi_trigger(struct sim_guest *g, uint64_t now_ms)
+{
+	if (now_ms >= g->psi_win_ms + AGENT_DEF_PSI_WINDOW_MS) {
+		g->psi_win_ms = now_ms;
+		g->psi_win_base_us = g->psi_some_us;
+		g->psi_win_fired = false;
+	}
+	if (g->psi_win_fired || g->psi_some_us - g->psi_win_base_us <
+	    AGENT_DEF_PSI_STALL_MS * 1000.0)
+		return false;
+	g->psi_win_fired = true;
+	return true;
+}
+
+/* See model.h: cagma-agent's own publish rules. */
 bool
 model_agent(struct sim_guest *g, uint64_t now_ms)
 {
-	bool urgent, moved, heartbeat;
-	double avail;
+	struct report_vals vals;
+	struct cg_record rec;
+	struct sample smp;
+	uint32_t why;
+	bool fired;
+	int len;
 
-	if (now_ms < g->next_sample_ms)
+	fired = psi_trigger(g, now_ms);
+	if (!fired && now_ms < g->next_sample_ms)
 		return false;
-	g->next_sample_ms = now_ms + SIM_AGENT_SAMPLE_MS;
-	/* pressure since the last sample: swap-in or kswapd scanning */
-	urgent = (uint64_t)g->pswpin > (uint64_t)g->last_sample_pswpin ||
-	    g->pgscan - g->last_sample_pgscan > SIM_AGENT_KSWAPD_PAGES;
-	g->last_sample_pswpin = g->pswpin;
-	g->last_sample_pgscan = g->pgscan;
-	avail = model_avail_kb(g);
-	moved = fabs(avail - g->last_pub_avail_kb) >= SIM_AGENT_DELTA_KB;
-	heartbeat = g->seq == 0 || now_ms >= g->last_pub_ms +
-	    SIM_AGENT_HEARTBEAT_MS;
-	if (!urgent && !moved && !heartbeat)
+	if (now_ms >= g->next_sample_ms)
+		g->next_sample_ms = now_ms + AGENT_DEF_INTERVAL_MS;
+	model_sample(g, &smp);
+	report_vals_from_sample(&smp, &vals);
+	why = report_decide(&g->rep_cfg, &g->rep, &vals, fired, now_ms);
+	if (why == 0)
 		return false;
-	make_record(g, &g->pending_rec);
-	record_set(&g->pending_rec, CG_F_URGENT, urgent ? 1 : 0);
+	g->seq = report_next_seq(g->seq, now_ms);
+	report_build(&smp, g->seq, (why & REPORT_URGENT_MASK) != 0, &rec);
+	len = record_encode(&rec, g->pending_buf, sizeof(g->pending_buf));
+	if (len < 0)
+		return false;	/* cannot happen: report_build clamps */
+	g->pending_len = (size_t)len;
+	report_published(&g->rep, &vals, why, now_ms);
 	/* a write before dom0 read the last one: the watch already fired,
 	 * dom0 reads the newest value at the first event's time */
 	if (!g->pending)
 		g->pending_at_ms = now_ms + SIM_AGENT_DELAY_MS;
 	g->pending = true;
-	g->last_pub_ms = now_ms;
-	g->last_pub_avail_kb = avail;
 	return true;
 }

@@ -10,15 +10,15 @@
 #include <stdint.h>
 
 #include "record.h"
+#include "report.h"
 #include "scenario.h"
 
 #define SIM_PAGE_KB		4.0
-#define SIM_AGENT_SAMPLE_MS	100	/* agent sampling period */
-#define SIM_AGENT_HEARTBEAT_MS	5000	/* publish at least this often */
-#define SIM_AGENT_DELTA_KB	(16.0 * 1024)	/* publish on avail change */
-#define SIM_AGENT_KSWAPD_PAGES	1024	/* urgent: pgscan burst per sample */
 #define SIM_AGENT_DELAY_MS	20	/* publish -> dom0 watch fires */
 #define SIM_SWAPIN_STALL_US	5000	/* stall per major fault (PSI) */
+#define SIM_RECLAIM_STALL_US	200	/* direct reclaim stall per MiB */
+#define SIM_COLD_REUSE_MS	300000	/* a cold page is touched again
+					   once per this, on average */
 
 struct sim_guest {
 	const struct sim_guest_cfg *cfg;
@@ -30,23 +30,30 @@ struct sim_guest {
 	double alloc_kb;	/* balloon current */
 	uint64_t target_kb;	/* in force */
 	double demand_kb;	/* anon working set incl. base (ramps) */
-	double resident_kb;	/* anon resident */
-	double swapped_kb;	/* anon in swap (all hot: random access) */
+	double resident_kb;	/* anon resident (hot + cold) */
+	double swapped_kb;	/* anon in swap (hot + cold) */
+	double cold_kb;		/* of demand: written once, not touched */
+	double cold_swapped_kb;	/* of swapped: cold pages */
 	double cache_kb;	/* page cache resident */
 	double file_want_kb;
 	/* cumulative counters, pages / us */
-	double pswpin, pswpout, pgscan, refault, psi_some_us;
+	double pswpin, pswpout, pgscan, pgscan_direct, refault;
+	double psi_some_us, psi_full_us, oom_kills;
 	/* per step */
 	double want_swapin_pps;	/* what the workload would fault in */
 	bool reclaimed;		/* kswapd/direct reclaim ran this step */
-	/* agent */
-	uint64_t next_sample_ms, last_pub_ms;
-	double last_pub_avail_kb, last_pub_pswpin, last_pub_pgscan;
-	double last_sample_pswpin, last_sample_pgscan;
-	uint64_t seq;
+	bool stalled;		/* an allocation waited in direct reclaim */
+	/* agent: cagma-agent's own publish rules (guest-agent/report.c) */
+	struct report_cfg rep_cfg;
+	struct report_state rep;
+	uint64_t next_sample_ms, seq;
+	uint64_t psi_win_ms;	/* PSI trigger: current window start */
+	double psi_win_base_us;	/* psi_some_us at its start */
+	bool psi_win_fired;	/* the trigger fired in this window */
 	bool pending;		/* a record is on its way to dom0 */
 	uint64_t pending_at_ms;
-	struct cg_record pending_rec;
+	char pending_buf[CG_RECORD_MAX_LEN + 1];
+	size_t pending_len;
 	/* metrics */
 	double starved_ms;
 	uint64_t oom_events, oom_quiet_ms;
@@ -60,11 +67,17 @@ void model_guest_init(struct sim_guest *g, const struct sim_guest_cfg *cfg,
     uint32_t domid, uint64_t offset_ms, double access_scale);
 
 /*
- * Move the balloon toward its target for dt_ms; grows take at most
- * *host_free_kb, which is updated.  Shrinking below what the guest holds
- * forces reclaim (cache first, then swap-out).
+ * Move the balloon toward its target for dt_ms at now_ms; grows take at
+ * most *host_free_kb, which is updated.  Shrinking below what the guest
+ * holds forces reclaim (cache first, then swap-out).  Faults: stuck
+ * (always, or from stuck_from, or intermittently), hidden floor and
+ * ceiling, a balloon that stops balloon_slack short of its target.
  */
-void model_balloon(struct sim_guest *g, uint64_t dt_ms, double *host_free_kb);
+void model_balloon(struct sim_guest *g, uint64_t now_ms, uint64_t dt_ms,
+    double *host_free_kb);
+
+/* Whether g's balloon is stuck at now_ms (scenario faults). */
+bool model_balloon_stuck(const struct sim_guest *g, uint64_t now_ms);
 
 /* Workload and reclaim for one step at time now_ms. */
 void model_demand(struct sim_guest *g, uint64_t now_ms, uint64_t dt_ms);
@@ -73,10 +86,17 @@ void model_demand(struct sim_guest *g, uint64_t now_ms, uint64_t dt_ms);
 void model_swapin(struct sim_guest *g, double granted_pps, uint64_t dt_ms);
 
 /*
- * The agent: sample, and maybe publish a record (kept pending until
- * SIM_AGENT_DELAY_MS later).  Returns true if it published.
+ * The agent at now_ms: when a sample is due (every AGENT_DEF_INTERVAL_MS)
+ * or the PSI trigger fired, sample and let cagma-agent's own decision
+ * (report_decide()) say whether to publish; a record is encoded with
+ * record_encode() and kept pending until SIM_AGENT_DELAY_MS later (a newer
+ * one replaces it, as a second xenstore write before dom0 read the first).
+ * Returns true if it published.
  */
 bool model_agent(struct sim_guest *g, uint64_t now_ms);
+
+/* The guest's /proc as the agent would parse it. */
+void model_sample(const struct sim_guest *g, struct sample *s_out);
 
 /* MemFree / MemAvailable as the guest's kernel would report, KiB. */
 double model_free_kb(const struct sim_guest *g);

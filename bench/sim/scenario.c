@@ -15,11 +15,13 @@
 #define SC_MAX_KB	(1ULL << 32)	/* 4 TiB */
 #define SC_MAX_MS	(24ULL * 3600 * 1000)
 #define SC_LAB_TASKS_MAX 1000	/* the lab's tasks per phase (scn2lab.sh) */
+#define SC_VM_START_DEADLINE_MS	30000	/* default vm_start deadline */
 
 struct sc_ctx {
 	struct sim_scenario *sc;
 	char *err;
 	size_t errlen;
+	unsigned lineno;
 };
 
 static struct sim_guest_cfg *
@@ -61,6 +63,18 @@ guest_opt(struct sim_guest_cfg *g, const char *k, const char *v)
 		return size_opt(v, &g->ramp_kbps);
 	if (strcmp(k, "hidden_floor") == 0)
 		return size_opt(v, &g->hidden_floor_kb);
+	if (strcmp(k, "hidden_max") == 0)
+		return size_opt(v, &g->hidden_max_kb);
+	if (strcmp(k, "balloon_slack") == 0)
+		return size_opt(v, &g->balloon_slack_kb);
+	if (strcmp(k, "stuck_from") == 0) {
+		g->has_stuck_from = true;
+		return config_parse_ms(v, 0, SC_MAX_MS, &g->stuck_from_ms);
+	}
+	if (strcmp(k, "stuck_on") == 0)
+		return config_parse_ms(v, 1, SC_MAX_MS, &g->stuck_on_ms);
+	if (strcmp(k, "stuck_off") == 0)
+		return config_parse_ms(v, 1, SC_MAX_MS, &g->stuck_off_ms);
 	if (strcmp(k, "access") == 0)
 		return config_parse_u64(v, 0, 100000000, &g->access_pps);
 	if (strcmp(k, "file_access") == 0)
@@ -102,6 +116,8 @@ phase_opt(struct sim_phase *p, const char *k, const char *v)
 		return size_opt(v, &p->anon_kb);
 	if (strcmp(k, "file") == 0)
 		return size_opt(v, &p->file_kb);
+	if (strcmp(k, "cold") == 0)
+		return size_opt(v, &p->cold_kb);
 	if (strcmp(k, "tasks") == 0 || strcmp(k, "disk_tasks") == 0)
 		return config_parse_u64(v, 0, SC_LAB_TASKS_MAX, &n);
 	return -EINVAL;
@@ -151,6 +167,99 @@ line_guest(struct sc_ctx *c, char **save)
 	if (g->start_kb == 0 || g->max_kb < g->start_kb)
 		return snprintf(c->err, c->errlen, "guest %s: need start= and "
 		    "max= >= start", g->name), -EINVAL;
+	if ((g->stuck_on_ms != 0) != (g->stuck_off_ms != 0) ||
+	    (g->stuck_on_ms != 0 && !g->has_stuck_from))
+		return snprintf(c->err, c->errlen, "guest %s: stuck_on= and "
+		    "stuck_off= go together, with stuck_from=", g->name),
+		    -EINVAL;
+	if (g->hidden_max_kb != 0 && g->hidden_max_kb < g->hidden_floor_kb)
+		return snprintf(c->err, c->errlen, "guest %s: hidden_max= "
+		    "below hidden_floor=", g->name), -EINVAL;
+	g->line = c->lineno;
+	return 0;
+}
+
+/* host_use at=T size=S [until=T]: memory taken outside the guests. */
+static int
+line_host_use(struct sc_ctx *c, char **save)
+{
+	struct sim_scenario *sc = c->sc;
+	struct sim_host_use *h;
+	bool has_at = false;
+	char *tok, *v;
+	int rc;
+
+	if (sc->nhost_use >= SIM_MAX_EVENTS)
+		return snprintf(c->err, c->errlen, "too many host_use lines"),
+		    -EINVAL;
+	h = &sc->host_use[sc->nhost_use];
+	memset(h, 0, sizeof(*h));
+	while ((tok = strtok_r(NULL, " \t", save)) != NULL) {
+		v = split_kv(tok);
+		rc = -EINVAL;
+		if (v != NULL && strcmp(tok, "at") == 0) {
+			rc = config_parse_ms(v, 0, SC_MAX_MS, &h->at_ms);
+			has_at = true;
+		} else if (v != NULL && strcmp(tok, "until") == 0) {
+			rc = config_parse_ms(v, 1, SC_MAX_MS, &h->until_ms);
+		} else if (v != NULL && strcmp(tok, "size") == 0) {
+			rc = config_parse_size_kb(v, 1, SC_MAX_KB, &h->size_kb);
+		}
+		if (rc != 0)
+			return snprintf(c->err, c->errlen, "host_use: bad "
+			    "option '%s'", tok), -EINVAL;
+	}
+	if (!has_at || h->size_kb == 0 ||
+	    (h->until_ms != 0 && h->until_ms <= h->at_ms))
+		return snprintf(c->err, c->errlen, "host_use: need at= and "
+		    "size=, until= after at="), -EINVAL;
+	sc->nhost_use++;
+	return 0;
+}
+
+/* vm_start NAME at=T size=S [overhead=S] [deadline=T] */
+static int
+line_vm_start(struct sc_ctx *c, char **save)
+{
+	struct sim_scenario *sc = c->sc;
+	struct sim_vm_start *s;
+	bool has_at = false;
+	char *tok = strtok_r(NULL, " \t", save), *v;
+	int rc;
+
+	if (sc->nvm_start >= SIM_MAX_EVENTS)
+		return snprintf(c->err, c->errlen, "too many vm_start lines"),
+		    -EINVAL;
+	if (tok == NULL || strchr(tok, '=') != NULL ||
+	    strlen(tok) >= SIM_NAME_MAX)
+		return snprintf(c->err, c->errlen, "vm_start: name expected"),
+		    -EINVAL;
+	s = &sc->vm_start[sc->nvm_start];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", tok);
+	s->deadline_ms = SC_VM_START_DEADLINE_MS;
+	while ((tok = strtok_r(NULL, " \t", save)) != NULL) {
+		v = split_kv(tok);
+		rc = -EINVAL;
+		if (v != NULL && strcmp(tok, "at") == 0) {
+			rc = config_parse_ms(v, 0, SC_MAX_MS, &s->at_ms);
+			has_at = true;
+		} else if (v != NULL && strcmp(tok, "size") == 0) {
+			rc = config_parse_size_kb(v, 1024, SC_MAX_KB,
+			    &s->size_kb);
+		} else if (v != NULL && strcmp(tok, "overhead") == 0) {
+			rc = size_opt(v, &s->overhead_kb);
+		} else if (v != NULL && strcmp(tok, "deadline") == 0) {
+			rc = config_parse_ms(v, 0, SC_MAX_MS, &s->deadline_ms);
+		}
+		if (rc != 0)
+			return snprintf(c->err, c->errlen, "vm_start %s: bad "
+			    "option '%s'", s->name, tok), -EINVAL;
+	}
+	if (!has_at || s->size_kb == 0)
+		return snprintf(c->err, c->errlen, "vm_start %s: need at= and "
+		    "size=", s->name), -EINVAL;
+	sc->nvm_start++;
 	return 0;
 }
 
@@ -226,7 +335,38 @@ parse_line(struct sc_ctx *c, char *line)
 		return line_guest(c, &save);
 	if (strcmp(key, "phase") == 0)
 		return line_phase(c, &save);
+	if (strcmp(key, "host_use") == 0)
+		return line_host_use(c, &save);
+	if (strcmp(key, "vm_start") == 0)
+		return line_vm_start(c, &save);
 	return line_global(c, key, &save);
+}
+
+/*
+ * The guests' starting allocations must fit in host_memory: the first
+ * guest line that does not fit is the error.
+ */
+static int
+scenario_check_memory(const char *name, const struct sim_scenario *sc,
+    char *err, size_t errlen)
+{
+	const struct sim_guest_cfg *g;
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < sc->nguests; i++) {
+		g = &sc->guests[i];
+		sum += g->start_kb * g->count;
+		if (sum > sc->host_kb) {
+			snprintf(err, errlen, "%s:%u: guest %s: the guests' "
+			    "start= add up to %llu MiB, more than host_memory "
+			    "(%llu MiB)", name, g->line, g->name,
+			    (unsigned long long)(sum / 1024),
+			    (unsigned long long)(sc->host_kb / 1024));
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /* See scenario.h. */
@@ -234,7 +374,7 @@ int
 scenario_parse(const char *name, const char *text, struct sim_scenario *sc,
     char *err, size_t errlen)
 {
-	struct sc_ctx c = { sc, err, errlen };
+	struct sc_ctx c = { sc, err, errlen, 0 };
 	char line[SC_LINE_MAX];
 	const char *p = text;
 	unsigned lineno = 0;
@@ -252,6 +392,7 @@ scenario_parse(const char *name, const char *text, struct sim_scenario *sc,
 		size_t len = strcspn(p, "\n");
 
 		lineno++;
+		c.lineno = lineno;
 		if (len >= sizeof(line)) {
 			snprintf(err, errlen, "%s:%u: line too long", name,
 			    lineno);
@@ -276,7 +417,7 @@ scenario_parse(const char *name, const char *text, struct sim_scenario *sc,
 		    SIM_MAX_GUESTS);
 		return -EINVAL;
 	}
-	return 0;
+	return scenario_check_memory(name, sc, err, errlen);
 }
 
 /* See scenario.h. */

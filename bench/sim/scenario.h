@@ -12,6 +12,7 @@
 #define SIM_MAX_GCFG	32	/* guest lines per scenario */
 #define SIM_MAX_GUESTS	256	/* instances after count= */
 #define SIM_NAME_MAX	32
+#define SIM_MAX_EVENTS	32	/* host_use / vm_start lines */
 
 enum sim_balloon {
 	SIM_BALLOON_NORMAL,	/* moves at rate */
@@ -24,6 +25,7 @@ struct sim_phase {
 	uint64_t dur_ms;
 	uint64_t anon_kb;	/* anonymous working set of the tasks */
 	uint64_t file_kb;	/* page cache the tasks want */
+	uint64_t cold_kb;	/* anon written once, then not touched */
 };
 
 struct sim_guest_cfg {
@@ -31,6 +33,13 @@ struct sim_guest_cfg {
 	uint64_t start_kb, min_kb, max_kb, swap_kb, base_kb;
 	uint64_t rate_kbps;	/* balloon speed, KiB/s */
 	uint64_t hidden_floor_kb; /* balloon cannot go below (0: none) */
+	uint64_t hidden_max_kb;	/* balloon cannot go above (0: none) */
+	uint64_t balloon_slack_kb; /* balloon stops this short of target */
+	bool has_stuck_from;	/* stuck from stuck_from_ms on */
+	uint64_t stuck_from_ms;
+	uint64_t stuck_on_ms;	/* intermittent: stuck this long, */
+	uint64_t stuck_off_ms;	/* ... then moving this long (0: always) */
+	unsigned line;		/* line of the guest directive */
 	uint64_t access_pps;	/* page touches/s over the anon set */
 	uint64_t file_pps;	/* page cache touches/s */
 	uint64_t ramp_kbps;	/* how fast demand can grow, KiB/s */
@@ -41,12 +50,28 @@ struct sim_guest_cfg {
 	struct sim_phase phases[SIM_MAX_PHASES];
 };
 
+/* Memory used on the host outside the guests (dom0, a host "hog"). */
+struct sim_host_use {
+	uint64_t at_ms;		/* wants size_kb from then */
+	uint64_t until_ms;	/* gives it back then (0: never) */
+	uint64_t size_kb;
+};
+
+/* A VM start: size_kb + overhead_kb must be free within deadline_ms. */
+struct sim_vm_start {
+	char name[SIM_NAME_MAX];
+	uint64_t at_ms, size_kb, overhead_kb, deadline_ms;
+};
+
 struct sim_scenario {
 	char name[SIM_NAME_MAX];
 	uint64_t duration_ms, step_ms, host_kb, reserve_kb;
 	uint64_t disk_pps;	/* host swap I/O budget, pages/s */
 	size_t nguests;
 	struct sim_guest_cfg guests[SIM_MAX_GCFG];
+	size_t nhost_use, nvm_start;
+	struct sim_host_use host_use[SIM_MAX_EVENTS];
+	struct sim_vm_start vm_start[SIM_MAX_EVENTS];
 };
 
 /*

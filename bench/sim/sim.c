@@ -1,9 +1,11 @@
 /*
- * sim.c - cagma-sim run loop (see sim.h).  dom0's side is what cagmad
- * does: per-domain struct policy_vm, the records the agent model
- * publishes, stuck/uncooperative/stale tracking, policy_observe() on each
- * arrival, policy_decide() on urgent records and every period, targets
- * applied in the order returned.
+ * sim.c - cagma-sim run loop (see sim.h).  The guests are the model
+ * (model.c, with cagma-agent's own publish rules); dom0 is cagmad's own
+ * core: the domain table, dom_intake() for every record that reaches it,
+ * dom_progress() for every balloon, plan_round() and dom_target_ok() for
+ * every round, struct sched for when to plan, and one emergency round per
+ * urgent record within its budget, in arrival order, as cagmad's event
+ * loop runs them (dom0/daemon.c, dom0/round.c).  Only the I/O differs.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,27 +13,61 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "domains.h"
 #include "model.h"
+#include "plan.h"
+#include "sched.h"
 #include "sim.h"
 
 #define EPISODE_CALM_MS	2000	/* pressure episode ends after this calm */
-#define PROGRESS_KB	1024.0	/* balloon moved: progress */
+#define DROP_SLOT_MS	100	/* allocation history resolution */
+#define DROP_SLOTS	(SIM_DROP_WINDOW_MS / DROP_SLOT_MS + 1)
+
+/* A demand fall whose memory has not been given back yet. */
+struct giveback {
+	bool open;
+	uint64_t t0_ms;
+	double alloc0_kb, excess_kb;
+};
 
 struct sim_run {
 	const struct sim_scenario *sc;
 	const struct sim_opts *o;
 	size_t n;
 	struct sim_guest *g;
-	struct policy_vm *vm;
-	struct vm_target *out;
-	double *last_alloc;
-	uint64_t *last_progress_ms;
+	struct dom_table *tbl;
+	struct dom **dom;		/* guest i's entry */
+	struct policy_vm *vms;		/* plan_round() scratch */
+	struct vm_target *tgt;
+	uint32_t *urgent;		/* domids, this step */
+	size_t nurgent;
+	struct sched sched;
+	/* metrics */
 	double *react;
 	size_t nreact, react_cap;
+	double *drop_ring;		/* n x DROP_SLOTS allocations */
+	uint64_t drop_slot;
+	double *want_prev;		/* guest i's demand last step */
+	struct giveback *gb;
 	uint64_t rng;
 	bool in_violation;
-	double alloc_integral, host_free_kb;
+	double alloc_integral, host_free_kb, host_used_kb;
+	/* host-side consumers */
+	double *use_kb;			/* what host_use i holds now */
+	int *start_state;		/* 0 waiting, 1 started, -1 failed */
 };
+
+/* See sim.h. */
+void
+sim_opts_default(struct sim_opts *o)
+{
+	policy_cfg_default(&o->cfg);
+	o->period_ms = SCHED_PERIOD_DEF_MS;
+	o->coalesce_ms = SCHED_COALESCE_DEF_MS;
+	o->stuck_ms = DOM_STUCK_DEF_MS;
+	o->uncoop_ms = DOM_UNCOOP_DEF_MS;
+	o->retry_ms = DOM_RETRY_DEF_MS;
+}
 
 static uint64_t
 rng_next(uint64_t *s)
@@ -49,25 +85,66 @@ rng_unit(uint64_t *s)
 }
 
 static int
+alloc_run(struct sim_run *r)
+{
+	size_t n = r->n, ns = r->sc->nvm_start + 1;
+
+	r->g = calloc(n, sizeof(*r->g));
+	r->tbl = calloc(1, sizeof(*r->tbl));
+	r->dom = calloc(n, sizeof(*r->dom));
+	r->vms = calloc(n, sizeof(*r->vms));
+	r->tgt = calloc(n, sizeof(*r->tgt));
+	r->urgent = calloc(n, sizeof(*r->urgent));
+	r->react_cap = n * 256 + 256;
+	r->react = calloc(r->react_cap, sizeof(double));
+	r->drop_ring = calloc(n * DROP_SLOTS, sizeof(double));
+	r->want_prev = calloc(n, sizeof(double));
+	r->gb = calloc(n, sizeof(*r->gb));
+	r->use_kb = calloc(r->sc->nhost_use + 1, sizeof(double));
+	r->start_state = calloc(ns, sizeof(int));
+	if (!r->g || !r->tbl || !r->dom || !r->vms || !r->tgt || !r->urgent ||
+	    !r->react || !r->drop_ring || !r->want_prev || !r->gb ||
+	    !r->use_kb || !r->start_state)
+		return -ENOMEM;
+	dom_table_init(r->tbl);
+	return 0;
+}
+
+/* dom0 learns of guest k as cagmad does (dom_add + its settings). */
+static int
+add_dom(struct sim_run *r, size_t k, const struct sim_guest_cfg *c)
+{
+	struct dom *d;
+	size_t j;
+
+	d = dom_add(r->tbl, (uint32_t)k + 1, c->start_kb, c->start_kb,
+	    c->max_kb);
+	if (d == NULL)
+		return -ENOMEM;
+	snprintf(d->name, sizeof(d->name), "%s", r->g[k].name);
+	d->vm.floor_kb = c->min_kb;
+	d->vm.weight = c->weight;
+	r->dom[k] = d;
+	for (j = 0; j < DROP_SLOTS; j++)
+		r->drop_ring[k * DROP_SLOTS + j] = (double)c->start_kb;
+	return 0;
+}
+
+static int
 setup(struct sim_run *r)
 {
 	const struct sim_scenario *sc = r->sc;
 	size_t i, k, n = 0;
 	unsigned j;
+	int rc;
 
 	for (i = 0; i < sc->nguests; i++)
 		n += sc->guests[i].count;
 	r->n = n;
-	r->g = calloc(n, sizeof(*r->g));
-	r->vm = calloc(n, sizeof(*r->vm));
-	r->out = calloc(n, sizeof(*r->out));
-	r->last_alloc = calloc(n, sizeof(double));
-	r->last_progress_ms = calloc(n, sizeof(uint64_t));
-	r->react_cap = n * 256 + 256;
-	r->react = calloc(r->react_cap, sizeof(double));
-	if (!r->g || !r->vm || !r->out || !r->last_alloc ||
-	    !r->last_progress_ms || !r->react)
-		return -ENOMEM;
+	rc = alloc_run(r);
+	if (rc != 0)
+		return rc;
+	sched_init(&r->sched, r->o->period_ms, r->o->coalesce_ms);
 	r->rng = r->o->seed * 0x9E3779B97F4A7C15ULL + 1;
 	for (i = 0, k = 0; i < sc->nguests; i++) {
 		const struct sim_guest_cfg *c = &sc->guests[i];
@@ -76,7 +153,6 @@ setup(struct sim_run *r)
 			uint64_t off = c->jitter_ms ? (uint64_t)(rng_unit(
 			    &r->rng) * (double)c->jitter_ms) : 0;
 			double acc = 0.8 + 0.4 * rng_unit(&r->rng);
-			struct policy_vm *vm = &r->vm[k];
 
 			model_guest_init(&r->g[k], c, (uint32_t)k + 1, off, acc);
 			if (c->count > 1)
@@ -85,37 +161,92 @@ setup(struct sim_run *r)
 			else
 				snprintf(r->g[k].name, sizeof(r->g[k].name),
 				    "%s", c->name);
-			vm->domid = (uint32_t)k + 1;
-			vm->current_kb = vm->target_kb = c->start_kb;
-			vm->floor_kb = c->min_kb;
-			vm->max_kb = c->max_kb;
-			vm->weight = c->weight;
-			vm->enabled = true;
-			vm->state = VM_NO_AGENT;
-			r->last_alloc[k] = (double)c->start_kb;
+			rc = add_dom(r, k, c);
+			if (rc != 0)
+				return rc;
 		}
 	}
 	return 0;
 }
 
-/* Balloons: shrinks release memory before grows take it. */
-static void
-step_balloons(struct sim_run *r, uint64_t dt_ms)
+/* Host free memory now: the host less the guests and host-side use. */
+static double
+host_free(const struct sim_run *r)
 {
-	double used = 0;
+	double used = r->host_used_kb;
 	size_t i;
-	int pass;
 
 	for (i = 0; i < r->n; i++)
 		used += r->g[i].alloc_kb;
-	r->host_free_kb = (double)r->sc->host_kb - used;
+	return (double)r->sc->host_kb - used;
+}
+
+/* host_use lines take what they want of the free memory, or give back. */
+static void
+step_host_use(struct sim_run *r, uint64_t now_ms)
+{
+	const struct sim_scenario *sc = r->sc;
+	double free_kb = host_free(r), want, take;
+	size_t i;
+
+	for (i = 0; i < sc->nhost_use; i++) {
+		const struct sim_host_use *h = &sc->host_use[i];
+
+		want = now_ms >= h->at_ms && (h->until_ms == 0 ||
+		    now_ms < h->until_ms) ? (double)h->size_kb : 0;
+		take = want - r->use_kb[i];
+		if (take > 0)
+			take = fmin(take, fmax(0, free_kb));
+		r->use_kb[i] += take;
+		r->host_used_kb += take;
+		free_kb -= take;
+	}
+}
+
+/* VM starts: created once size + overhead is free, failed past deadline. */
+static void
+step_vm_starts(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
+{
+	const struct sim_scenario *sc = r->sc;
+	double need, waited;
+	size_t i;
+
+	for (i = 0; i < sc->nvm_start; i++) {
+		const struct sim_vm_start *s = &sc->vm_start[i];
+
+		if (r->start_state[i] != 0 || now_ms < s->at_ms)
+			continue;
+		need = (double)(s->size_kb + s->overhead_kb);
+		waited = (double)(now_ms - s->at_ms);
+		if (host_free(r) >= need) {
+			r->start_state[i] = 1;
+			r->host_used_kb += need;
+			res->vm_starts++;
+			if (waited > res->start_ms_max)
+				res->start_ms_max = waited;
+		} else if (waited > (double)s->deadline_ms) {
+			r->start_state[i] = -1;
+			res->failed_starts++;
+		}
+	}
+}
+
+/* Balloons: shrinks release memory before grows take it. */
+static void
+step_balloons(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms)
+{
+	size_t i;
+	int pass;
+
+	r->host_free_kb = host_free(r);
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < r->n; i++) {
 			struct sim_guest *g = &r->g[i];
 			bool grow = (double)g->target_kb > g->alloc_kb;
 
 			if (grow == (pass == 1))
-				model_balloon(g, dt_ms, &r->host_free_kb);
+				model_balloon(g, now_ms, dt_ms,
+				    &r->host_free_kb);
 		}
 }
 
@@ -136,11 +267,66 @@ step_guests(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms)
 		model_swapin(&r->g[i], r->g[i].want_swapin_pps * scale, dt_ms);
 }
 
+/* The largest fall of guest i's allocation within SIM_DROP_WINDOW_MS. */
+static void
+metric_drop(struct sim_run *r, size_t i, uint64_t slot, struct sim_result *res)
+{
+	double *ring = &r->drop_ring[i * DROP_SLOTS], top = 0;
+	double alloc = r->g[i].alloc_kb;
+	size_t j;
+
+	ring[slot % DROP_SLOTS] = alloc;
+	for (j = 0; j < DROP_SLOTS; j++)
+		top = fmax(top, ring[j]);
+	if ((top - alloc) / 1024 > res->max_drop_mib)
+		res->max_drop_mib = (top - alloc) / 1024;
+}
+
+/* What guest i's tasks want in all (anon, cold, cache), KiB. */
+static double
+want_kb(const struct sim_guest *g)
+{
+	return g->demand_kb + g->file_want_kb;
+}
+
+/*
+ * Give-back: when a guest's demand falls by SIM_GIVEBACK_MIN_KB or more
+ * and it holds that much above the new demand (and its floor), time until
+ * SIM_GIVEBACK_PCT % of that excess has left it.
+ */
+static void
+metric_giveback(struct sim_run *r, size_t i, uint64_t now_ms,
+    struct sim_result *res)
+{
+	const struct sim_guest *g = &r->g[i];
+	struct giveback *gb = &r->gb[i];
+	double want = want_kb(g), floor_kb, excess;
+
+	if (want + SIM_GIVEBACK_MIN_KB <= r->want_prev[i]) {
+		floor_kb = fmax(want, (double)g->cfg->min_kb);
+		excess = g->alloc_kb - floor_kb;
+		if (excess >= SIM_GIVEBACK_MIN_KB && !gb->open) {
+			gb->open = true;
+			gb->t0_ms = now_ms;
+			gb->alloc0_kb = g->alloc_kb;
+			gb->excess_kb = excess;
+		}
+	}
+	r->want_prev[i] = want;
+	if (gb->open && gb->alloc0_kb - g->alloc_kb >= gb->excess_kb *
+	    SIM_GIVEBACK_PCT / 100) {
+		gb->open = false;
+		res->giveback_s_max = fmax(res->giveback_s_max,
+		    (double)(now_ms - gb->t0_ms) / 1000);
+	}
+}
+
 static void
 step_metrics(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms,
     struct sim_result *res)
 {
-	double used = 0;
+	uint64_t slot = now_ms / DROP_SLOT_MS;
+	double used = 0, free_kb = host_free(r);
 	size_t i;
 	bool viol;
 
@@ -155,117 +341,137 @@ step_metrics(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms,
 			g->in_episode = true;
 			g->episode_reacted = false;
 			g->episode_start_ms = now_ms;
+			res->episodes++;
 		}
 		if (pressure)
 			g->episode_calm_ms = now_ms;
 		else if (g->in_episode && now_ms >= g->episode_calm_ms +
 		    EPISODE_CALM_MS)
 			g->in_episode = false;
+		if (slot != r->drop_slot || now_ms == 0)
+			metric_drop(r, i, slot, res);
+		metric_giveback(r, i, now_ms, res);
 	}
+	r->drop_slot = slot;
 	r->alloc_integral += used * (double)dt_ms;
-	viol = (double)r->sc->host_kb - used < (double)r->sc->reserve_kb - 1;
+	if (free_kb / 1024 < res->host_min_free_mib)
+		res->host_min_free_mib = free_kb / 1024;
+	viol = free_kb < (double)r->sc->reserve_kb - 1;
 	if (viol && !r->in_violation)
 		res->reserve_violations++;
 	r->in_violation = viol;
 }
 
-/* dom0's view: facts and states, as cagmad tracks them. */
+/* One target reaches the model's balloon (cagmad: daemon_apply()). */
 static void
-update_states(struct sim_run *r, uint64_t now_ms)
+apply(struct sim_run *r, const struct vm_target *t, uint64_t now_ms,
+    struct sim_result *res)
 {
-	size_t i;
+	size_t i = t->domid - 1;
+	struct sim_guest *g = &r->g[i];
+	struct dom *d = r->dom[i];
 
-	for (i = 0; i < r->n; i++) {
-		struct policy_vm *vm = &r->vm[i];
-		struct sim_guest *g = &r->g[i];
-		double gap = fabs(g->alloc_kb - (double)g->target_kb);
-
-		vm->current_kb = (uint64_t)g->alloc_kb;
-		vm->target_kb = g->target_kb;
-		if (gap < PROGRESS_KB || fabs(g->alloc_kb -
-		    r->last_alloc[i]) >= PROGRESS_KB) {
-			r->last_progress_ms[i] = now_ms;
-			r->last_alloc[i] = g->alloc_kb;
-		}
-		if (!vm->has_rec)
-			vm->state = VM_NO_AGENT;
-		else if (now_ms > vm->rec_ms + r->o->cfg.stale_ms)
-			vm->state = VM_STALE;
-		else if (now_ms >= r->last_progress_ms[i] + SIM_UNCOOP_MS)
-			vm->state = VM_UNCOOPERATIVE;
-		else if (now_ms >= r->last_progress_ms[i] + SIM_STUCK_MS)
-			vm->state = VM_STUCK;
-		else
-			vm->state = vm->est.pressure ? VM_STARVING : VM_OK;
+	if (t->target_kb == d->vm.target_kb || !dom_target_ok(d, t->target_kb))
+		return;
+	if (t->target_kb > g->target_kb && g->in_episode &&
+	    !g->episode_reacted && r->nreact < r->react_cap) {
+		g->episode_reacted = true;
+		r->react[r->nreact++] = (double)(now_ms - g->episode_start_ms);
+		res->reacted++;
 	}
+	g->target_kb = t->target_kb;
+	dom_target_set(d, t->target_kb, now_ms, t->reason);
 }
 
+/* One planning round (cagmad: daemon_round()). */
 static int
-plan_round(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
+sim_round(struct sim_run *r, uint64_t now_ms, uint32_t urgent,
+    struct sim_result *res)
 {
-	struct policy_host host;
-	size_t k, n_out = 0;
+	struct plan_in in;
+	uint64_t inflight;
+	size_t i, nt = 0;
 	int rc;
 
-	update_states(r, now_ms);
-	host.free_kb = r->host_free_kb > 0 ? (uint64_t)r->host_free_kb : 0;
-	host.reserve_kb = r->sc->reserve_kb;
-	host.now_ms = now_ms;
-	rc = policy_decide(r->o->ops, &r->o->cfg, &host, r->vm, r->n, r->out,
-	    &n_out);
+	for (i = 0; i < r->n; i++)
+		dom_progress(r->dom[i], (uint64_t)r->g[i].alloc_kb, now_ms,
+		    r->o->stuck_ms, r->o->uncoop_ms);
+	in.ops = r->o->ops;
+	in.pcfg = &r->o->cfg;
+	in.host.free_kb = r->host_free_kb > 0 ? (uint64_t)r->host_free_kb : 0;
+	in.host.reserve_kb = r->sc->reserve_kb;
+	in.host.now_ms = now_ms;
+	in.stale_ms = r->o->cfg.stale_ms;
+	in.urgent_domid = urgent;
+	rc = plan_round(r->tbl, &in, r->vms, r->tgt, &nt, &inflight);
 	if (rc != 0)
 		return rc;
+	for (i = 0; i < nt; i++)
+		apply(r, &r->tgt[i], now_ms, res);
+	/* an uncooperative balloon gets its target again: the model's
+	 * balloon already sees its target, so only the clock moves */
+	for (i = 0; i < r->n; i++)
+		(void)dom_retry_due(r->dom[i], now_ms, r->o->retry_ms);
+	sched_done(&r->sched, now_ms);
 	res->rounds++;
-	for (k = 0; k < n_out; k++) {
-		size_t i = r->out[k].domid - 1;
-		struct sim_guest *g = &r->g[i];
-
-		if (r->out[k].target_kb > g->target_kb && g->in_episode &&
-		    !g->episode_reacted && r->nreact < r->react_cap) {
-			g->episode_reacted = true;
-			r->react[r->nreact++] = (double)(now_ms -
-			    g->episode_start_ms);
-			res->reacted++;
-		}
-		g->target_kb = r->out[k].target_kb;
-		r->vm[i].target_kb = g->target_kb;
-	}
 	return 0;
 }
 
-/* Agents publish; records that reached dom0 are observed.  Returns true
- * when an urgent record arrived (cagmad plans at once). */
-static bool
-step_agents(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
+/*
+ * Records that reached dom0 by now_ms go through cagmad's intake; then
+ * the agents sample.  Urgent domains (within their budget) are queued for
+ * emergency rounds, others ask for a coalesced round.
+ */
+static void
+step_records(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
 {
-	bool urgent = false;
+	struct dom_reject why;
 	size_t i;
 
+	r->nurgent = 0;
 	for (i = 0; i < r->n; i++) {
 		struct sim_guest *g = &r->g[i];
-		struct policy_vm *vm = &r->vm[i];
 
-		if (g->in_episode && g->episode_start_ms == now_ms)
-			res->episodes++;
-		if (!g->pending || g->pending_at_ms > now_ms) {
-			model_agent(g, now_ms);
-			continue;
+		if (g->pending && g->pending_at_ms <= now_ms) {
+			g->pending = false;
+			switch (dom_intake(r->dom[i], r->o->ops, &r->o->cfg,
+			    g->pending_buf, g->pending_len, now_ms,
+			    r->o->cfg.stale_ms, &why)) {
+			case DOM_INTAKE_URGENT:
+				r->urgent[r->nurgent++] = g->domid;
+				res->records++;
+				break;
+			case DOM_INTAKE_NORMAL:
+				sched_note_record(&r->sched);
+				res->records++;
+				break;
+			case DOM_INTAKE_REJECTED:
+				res->rejected++;
+				break;
+			case DOM_INTAKE_SAME:
+				break;
+			}
 		}
-		g->pending = false;
-		if (vm->has_rec) {
-			vm->prev = vm->rec;
-			vm->prev_ms = vm->rec_ms;
-			vm->has_prev = true;
-		}
-		vm->rec = g->pending_rec;
-		vm->rec_ms = now_ms;
-		vm->has_rec = true;
-		policy_observe(r->o->ops, &r->o->cfg, vm, now_ms);
-		if (r->o->no_act_now ? vm->est.urgent : policy_act_now(vm))
-			urgent = true;
-		model_agent(g, now_ms);
+		(void)model_agent(g, now_ms);
 	}
-	return urgent;
+}
+
+/* dom0's event loop for this step: emergencies, then a due round. */
+static int
+step_dom0(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->nurgent; i++) {
+		r->dom[r->urgent[i] - 1]->urgent = false;
+		rc = sim_round(r, now_ms, r->urgent[i], res);
+		if (rc != 0)
+			return rc;
+	}
+	if (sched_due(&r->sched, now_ms))
+		return sim_round(r, now_ms, PLAN_NO_URGENT, res);
+	return 0;
 }
 
 static void
@@ -280,9 +486,9 @@ emit(struct sim_run *r, uint64_t now_ms)
 		fprintf(o->csv, "%.2f,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.0f,%.0f,"
 		    "%.1f\n", (double)now_ms / 1000, g->name,
 		    g->alloc_kb / 1024, (double)g->target_kb / 1024,
-		    (double)r->vm[i].est.cma_kb / 1024, g->demand_kb / 1024,
-		    g->swapped_kb / 1024, g->pswpin, g->want_swapin_pps,
-		    r->host_free_kb / 1024);
+		    (double)r->dom[i]->vm.est.cma_kb / 1024,
+		    g->demand_kb / 1024, g->swapped_kb / 1024, g->pswpin,
+		    g->want_swapin_pps, r->host_free_kb / 1024);
 	}
 	if (o->live == NULL || o->live_every_ms == 0 ||
 	    now_ms % o->live_every_ms != 0)
@@ -294,8 +500,9 @@ emit(struct sim_run *r, uint64_t now_ms)
 		    "cma=%5.0f demand=%5.0f swapins=%8.0f %s\n",
 		    (double)now_ms / 1000, g->name, g->alloc_kb / 1024,
 		    (double)g->target_kb / 1024,
-		    (double)r->vm[i].est.cma_kb / 1024, g->demand_kb / 1024,
-		    g->pswpin, policy_state_str(r->vm[i].state));
+		    (double)r->dom[i]->vm.est.cma_kb / 1024,
+		    g->demand_kb / 1024, g->pswpin,
+		    policy_state_str(r->dom[i]->vm.state));
 	}
 	fflush(o->live);
 	if (o->live_sleep_us)
@@ -319,7 +526,15 @@ finish(struct sim_run *r, struct sim_result *res)
 		res->swapin_pages += r->g[i].pswpin;
 		res->starved_s += r->g[i].starved_ms / 1000;
 		res->oom_events += r->g[i].oom_events;
+		if (r->gb[i].open)	/* never given back: until the end */
+			res->giveback_s_max = fmax(res->giveback_s_max,
+			    (double)(r->sc->duration_ms - r->gb[i].t0_ms) /
+			    1000);
 	}
+	for (i = 0; i < r->sc->nvm_start; i++)
+		if (r->start_state[i] == 0 &&
+		    r->sc->vm_start[i].at_ms < r->sc->duration_ms)
+			res->failed_starts++;	/* still waiting at the end */
 	res->mean_alloc_mib = r->alloc_integral /
 	    (double)r->sc->duration_ms / 1024;
 	res->reaction_ms_p50 = -1;
@@ -329,6 +544,25 @@ finish(struct sim_run *r, struct sim_result *res)
 	}
 }
 
+static void
+free_run(struct sim_run *r)
+{
+	if (r->tbl != NULL)
+		dom_table_free(r->tbl);
+	free(r->tbl);
+	free(r->g);
+	free(r->dom);
+	free(r->vms);
+	free(r->tgt);
+	free(r->urgent);
+	free(r->react);
+	free(r->drop_ring);
+	free(r->want_prev);
+	free(r->gb);
+	free(r->use_kb);
+	free(r->start_state);
+}
+
 /* See sim.h. */
 int
 sim_run(const struct sim_scenario *sc, const struct sim_opts *o,
@@ -336,41 +570,34 @@ sim_run(const struct sim_scenario *sc, const struct sim_opts *o,
 {
 	struct sim_run r;
 	struct sim_result res;
-	uint64_t now, step = sc->step_ms, next_round = 0, period;
+	uint64_t now, step = sc->step_ms;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	memset(&res, 0, sizeof(res));
+	res.start_ms_max = -1;
+	res.giveback_s_max = -1;
+	res.host_min_free_mib = (double)sc->host_kb / 1024;
 	r.sc = sc;
 	r.o = o;
-	period = o->ops->period_ms ? o->ops->period_ms : SIM_DEFAULT_PERIOD_MS;
 	rc = setup(&r);
 	if (rc != 0)
 		goto out;
 	for (now = 0; now < sc->duration_ms; now += step) {
-		bool urgent;
-
-		step_balloons(&r, step);
+		step_host_use(&r, now);
+		step_vm_starts(&r, now, &res);
+		step_balloons(&r, now, step);
 		step_guests(&r, now, step);
 		step_metrics(&r, now, step, &res);
-		urgent = step_agents(&r, now, &res);
-		if (urgent || now >= next_round) {
-			rc = plan_round(&r, now, &res);
-			if (rc != 0)
-				goto out;
-			if (now >= next_round)
-				next_round = now + period;
-		}
+		step_records(&r, now, &res);
+		rc = step_dom0(&r, now, &res);
+		if (rc != 0)
+			goto out;
 		emit(&r, now);
 	}
 	finish(&r, &res);
 	*res_out = res;
 out:
-	free(r.g);
-	free(r.vm);
-	free(r.out);
-	free(r.last_alloc);
-	free(r.last_progress_ms);
-	free(r.react);
+	free_run(&r);
 	return rc;
 }

@@ -73,7 +73,7 @@ run(const char *text, const char *policy)
 
 	assert_int_equal(scenario_parse("t", text, &sc, err, sizeof(err)), 0);
 	memset(&o, 0, sizeof(o));
-	policy_cfg_default(&o.cfg);
+	sim_opts_default(&o);
 	o.ops = policy_find(policy);
 	o.seed = 1;
 	assert_int_equal(sim_run(&sc, &o, &res), 0);

@@ -1,5 +1,6 @@
 /*
- * domains.c - per-domain table; record acceptance, progress and state.
+ * domains.c - the per-domain state machine: table, record intake, balloon
+ * progress and state (see domains.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -220,4 +221,61 @@ dom_update_state(struct dom *d, uint64_t now_ms, uint64_t stale_ms)
 		vm->state = VM_STARVING;
 	else
 		vm->state = VM_OK;
+}
+
+/* See domains.h. */
+enum dom_intake
+dom_intake(struct dom *d, const struct policy_ops *ops,
+    const struct policy_cfg *pcfg, const char *untrusted, size_t len,
+    uint64_t now_ms, uint64_t stale_ms, struct dom_reject *why_out)
+{
+	int rc;
+
+	rc = dom_record(d, untrusted, len, now_ms, why_out);
+	if (rc == -EINVAL) {
+		dom_update_state(d, now_ms, stale_ms);
+		return DOM_INTAKE_REJECTED;
+	}
+	if (rc != 0)
+		return DOM_INTAKE_SAME;
+	policy_observe(ops, pcfg, &d->vm, now_ms);
+	dom_update_state(d, now_ms, stale_ms);
+	/* the estimator may ask for a round now without an urgent flag */
+	if (policy_act_now(&d->vm))
+		d->urgent = true;
+	if (d->urgent && log_ratelimit(&d->urgent_rl, now_ms, NULL))
+		return DOM_INTAKE_URGENT;
+	d->urgent = false;	/* over budget: the next coalesced round */
+	return DOM_INTAKE_NORMAL;
+}
+
+/* See domains.h. */
+void
+dom_reject_oversize(struct dom *d, uint64_t now_ms, uint64_t stale_ms,
+    struct dom_reject *why_out)
+{
+	(void)dom_reject(d, why_out, "record too long", -1);
+	dom_update_state(d, now_ms, stale_ms);
+}
+
+/* See domains.h. */
+bool
+dom_target_ok(const struct dom *d, uint64_t target_kb)
+{
+	uint64_t low = d->vm.floor_kb < d->vm.current_kb ? d->vm.floor_kb :
+	    d->vm.current_kb;
+
+	return d->vm.enabled && target_kb <= d->vm.max_kb &&
+	    target_kb >= low && target_kb > 0;
+}
+
+/* See domains.h. */
+bool
+dom_retry_due(struct dom *d, uint64_t now_ms, uint64_t retry_ms)
+{
+	if (d->stall != DOM_STALL_UNCOOP ||
+	    (now_ms > d->retry_ms ? now_ms - d->retry_ms : 0) < retry_ms)
+		return false;
+	d->retry_ms = now_ms;
+	return true;
 }

@@ -12,6 +12,9 @@
 
 #include "policy.h"
 
+#define SCHED_PERIOD_DEF_MS	1000	/* periodic round, default */
+#define SCHED_COALESCE_DEF_MS	100	/* record-driven rounds: min gap */
+
 struct sched {
 	uint64_t period_ms;	/* periodic round */
 	uint64_t coalesce_ms;	/* min gap between record-driven rounds */

@@ -1,8 +1,12 @@
 /*
- * domains.h - cagmad's per-domain table and the pure record/progress logic.
+ * domains.h - the per-domain state machine of cagmad and cagma-sim: the
+ * domain table, record intake (decode, monotonic counters, the urgent
+ * budget, the estimator), balloon progress (stuck / uncooperative) and
+ * the state every policy sees.
  *
  * Everything here is free of I/O: callers pass the record bytes they read
- * and the current time, so unit tests drive it with fake data and fake time.
+ * and the current time, so cagmad, the simulator and the unit tests run
+ * the same code with real, simulated or fake data.
  */
 #ifndef CAGMA_DOM0_DOMAINS_H
 #define CAGMA_DOM0_DOMAINS_H
@@ -23,6 +27,9 @@
 #define DOM_LOG_BURST		3
 #define DOM_URGENT_INTERVAL_MS	5	/* emergencies: 200/s per domain */
 #define DOM_URGENT_BURST	100
+#define DOM_STUCK_DEF_MS	5000	/* no progress this long: stuck */
+#define DOM_UNCOOP_DEF_MS	20000	/* ... uncooperative */
+#define DOM_RETRY_DEF_MS	60000	/* uncooperative: target sent again */
 
 enum dom_stall {
 	DOM_STALL_NONE,
@@ -115,5 +122,46 @@ void dom_target_set(struct dom *d, uint64_t target_kb, uint64_t now_ms,
  * Order: uncooperative, bad-data, stale, no-agent, stuck, starving, ok.
  */
 void dom_update_state(struct dom *d, uint64_t now_ms, uint64_t stale_ms);
+
+/* What dom_intake() made of a record. */
+enum dom_intake {
+	DOM_INTAKE_SAME,	/* repeat of the current seq: ignored */
+	DOM_INTAKE_REJECTED,	/* refused: *why_out says why */
+	DOM_INTAKE_NORMAL,	/* accepted: plan in the next coalesced round */
+	DOM_INTAKE_URGENT,	/* accepted and urgent, within the budget */
+};
+
+/*
+ * The whole intake of one untrusted record of len bytes that arrived at
+ * now_ms, as cagmad and the simulator both run it: dom_record(), then the
+ * estimator (ops->observe through policy_observe(), pcfg its settings),
+ * the state (stale after stale_ms), and the emergency decision: an urgent
+ * record or the estimator's act-now, within the domain's urgent budget
+ * (DOM_URGENT_BURST, then one per DOM_URGENT_INTERVAL_MS).  An urgent
+ * record over the budget counts as NORMAL.  O(len).
+ */
+enum dom_intake dom_intake(struct dom *d, const struct policy_ops *ops,
+    const struct policy_cfg *pcfg, const char *untrusted, size_t len,
+    uint64_t now_ms, uint64_t stale_ms, struct dom_reject *why_out);
+
+/*
+ * A record was longer than CG_RECORD_MAX_LEN (the reader truncated it):
+ * reject it like a malformed one.  Cannot fail.
+ */
+void dom_reject_oversize(struct dom *d, uint64_t now_ms, uint64_t stale_ms,
+    struct dom_reject *why_out);
+
+/*
+ * The last check of a target before it reaches the balloon (the policy is
+ * not trusted blindly): enabled domain, 0 < target <= max, and not below
+ * the floor unless the domain already is.  Pure.
+ */
+bool dom_target_ok(const struct dom *d, uint64_t target_kb);
+
+/*
+ * Uncooperative domains get their target again every retry_ms: true (and
+ * the retry clock restarted) when one is due at now_ms.
+ */
+bool dom_retry_due(struct dom *d, uint64_t now_ms, uint64_t retry_ms);
 
 #endif
