@@ -134,6 +134,7 @@ test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) sim-golden
 	$(MAKE) unit-asan
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration

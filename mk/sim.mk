@@ -17,7 +17,7 @@ $(PLANBENCH): $(call obj,bench/sim/planbench/planbench.c) $(LIB_POLICY) \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm $(INIH_LIBS)
 
-.PHONY: bench-sim bench-planner demo-sim
+.PHONY: bench-sim bench-planner demo-sim sim-golden sim-golden-update
 BENCH_TARGETS += bench-sim bench-planner
 
 # every policy x every scenario x SIM_SEEDS seeds -> bench/results/sim-*
@@ -50,3 +50,12 @@ demo-sim: $(B)/bin/cagma-sim
 	    $(B)/bin/cagma-sim --scenario bench/scenarios/paper.scn --policy $$p; \
 	done
 
+
+# every shipped scenario x policy, seed 1, against bench/sim/expected/
+# (make test runs it; a behaviour change runs sim-golden-update and says why)
+sim-golden: $(B)/bin/cagma-sim
+	@mkdir -p $(RESULTS)
+	@sh bench/sim/golden.sh check $(B)/bin/cagma-sim $(RESULTS)
+
+sim-golden-update: $(B)/bin/cagma-sim
+	@sh bench/sim/golden.sh update $(B)/bin/cagma-sim

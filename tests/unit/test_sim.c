@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "../../bench/sim/model.h"
 #include "../../bench/sim/scenario.h"
 #include "../../bench/sim/sim.h"
 
@@ -114,6 +115,233 @@ test_stuck_and_oom(void **state)
 	    run(SMALL, "qmemman").swapin_pages);
 }
 
+
+/* A scenario whose guests do not fit is refused at the guest's line. */
+static void
+test_guests_must_fit(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_int_equal(scenario_parse("t", "host_memory 1G\n"
+	    "guest a start=512M max=1G\nguest b start=600M max=1G\n", &sc,
+	    err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "t:3: guest b"));
+	assert_non_null(strstr(err, "host_memory"));
+	assert_int_equal(scenario_parse("t", "host_memory 1G\n"
+	    "guest a start=256M max=1G count=5\n", &sc, err, sizeof(err)),
+	    -EINVAL);
+	assert_non_null(strstr(err, "t:2: guest a"));
+}
+
+/* New directives parse; bad ones are refused. */
+static void
+test_parse_directives(void **state)
+{
+	static const char *const bad[] = {
+		"guest a start=1G max=2G stuck_on=19s stuck_off=1s\n",
+		"guest a start=1G max=2G stuck_from=1s stuck_on=19s\n",
+		"guest a start=1G max=2G hidden_floor=1G hidden_max=512M\n",
+		"guest a start=1G max=2G\nhost_use size=1G\n",
+		"guest a start=1G max=2G\nhost_use at=10s until=5s size=1G\n",
+		"guest a start=1G max=2G\nvm_start at=1s size=1G\n",
+		"guest a start=1G max=2G\nvm_start v size=1G\n",
+		"guest a start=1G max=2G\nvm_start v at=1s size=1G bogus=2\n",
+		"guest a start=1G max=2G\nphase a 1s cold=lots\n",
+	};
+	char err[256];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(scenario_parse("t", "host_memory 4G\n"
+	    "guest a start=1G max=2G stuck_from=10s stuck_on=19s "
+	    "stuck_off=1s hidden_max=1500M balloon_slack=4M\n"
+	    "phase a 10s anon=64M cold=256M\n"
+	    "host_use at=5s until=20s size=512M\n"
+	    "vm_start v at=30s size=1G overhead=8M deadline=10s\n", &sc, err,
+	    sizeof(err)), 0);
+	assert_true(sc.guests[0].has_stuck_from);
+	assert_int_equal(sc.guests[0].stuck_on_ms, 19000);
+	assert_int_equal(sc.guests[0].hidden_max_kb, 1500 * 1024);
+	assert_int_equal(sc.guests[0].phases[0].cold_kb, 256 * 1024);
+	assert_int_equal(sc.nhost_use, 1);
+	assert_int_equal(sc.host_use[0].until_ms, 20000);
+	assert_int_equal(sc.nvm_start, 1);
+	assert_int_equal(sc.vm_start[0].deadline_ms, 10000);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_true(scenario_parse("t", bad[i], &sc, err,
+		    sizeof(err)) < 0);
+}
+
+static struct sim_guest_cfg gcfg;
+
+static void
+model_init(struct sim_guest *g, uint64_t start_kb, uint64_t swap_kb)
+{
+	memset(&gcfg, 0, sizeof(gcfg));
+	gcfg.start_kb = start_kb;
+	gcfg.max_kb = 4 * start_kb;
+	gcfg.swap_kb = swap_kb;
+	gcfg.base_kb = 64 * 1024;
+	gcfg.rate_kbps = 1024 * 1024;
+	gcfg.ramp_kbps = 1024 * 1024;
+	gcfg.access_pps = 20000;
+	gcfg.nphases = 1;
+	gcfg.phases[0].dur_ms = 1000000;
+	model_guest_init(g, &gcfg, 1, 0, 1.0);
+}
+
+/*
+ * Without swap: no OOM kill while the demand fits, page-cache reclaim
+ * stalls (PSI, direct scans), and a demand past the allocation is
+ * OOM-killed, which the guest's /proc shows.
+ */
+static void
+test_swapless_pressure(void **state)
+{
+	struct sim_guest g;
+	struct sample smp;
+	uint64_t t;
+
+	(void)state;
+	model_init(&g, 512 * 1024, 0);
+	gcfg.phases[0].anon_kb = 300 * 1024;
+	gcfg.phases[0].file_kb = 200 * 1024;
+	for (t = 0; t < 5000; t += 50) {
+		model_demand(&g, t, 50);
+		model_swapin(&g, g.want_swapin_pps, 50);
+	}
+	assert_true(g.oom_events == 0);
+	assert_true(g.swapped_kb == 0);
+	assert_true(g.pgscan_direct > 0);	/* cache made room for anon */
+	assert_true(g.psi_some_us > 0);
+	gcfg.phases[0].anon_kb = 600 * 1024;	/* past the allocation */
+	for (; t < 10000; t += 50)
+		model_demand(&g, t, 50);
+	assert_true(g.oom_events > 0);
+	assert_true(g.swapped_kb == 0);
+	model_sample(&g, &smp);
+	assert_true(smp.vm.val[PROCFS_VM_OOM_KILL] > 0);
+	assert_true(smp.psi.full.total_us > 0);
+}
+
+/* Swapless guests whose demand rises and falls: no kill from rounding. */
+static void
+test_swapless_no_residue_kills(void **state)
+{
+	struct sim_result r;
+
+	(void)state;
+	r = run("duration 120s\nhost_memory 3G\n"
+	    "guest a start=1G max=2G swap=0 base=100M\n"
+	    "phase a 7s anon=333M\nphase a 3s anon=77M\n"
+	    "phase a 11s anon=512M\nphase a 5s anon=13M\n"
+	    "phase a 94s anon=700M\n"
+	    "guest b start=1G max=2G swap=0 base=100M\n"
+	    "phase b 13s anon=640M\nphase b 107s anon=31M\n", "cagma");
+	assert_int_equal(r.oom_events, 0);
+}
+
+/* Cold (write-once) pages in swap come back slowly, hot ones at once. */
+static void
+test_cold_memory(void **state)
+{
+	static const char *const fmt = "duration 60s\nhost_memory 2G\n"
+	    "guest a start=512M max=1G base=64M\nphase a 60s anon=%s\n";
+	char hot[256], cold[256];
+	struct sim_result h, c;
+
+	(void)state;
+	snprintf(cold, sizeof(cold), fmt, "64M cold=600M");
+	snprintf(hot, sizeof(hot), fmt, "664M");
+	h = run(hot, "static");
+	c = run(cold, "static");
+	assert_true(h.swapin_pages > 10000);
+	assert_true(c.swapin_pages * 20 < h.swapin_pages);
+}
+
+/* Balloon faults: stuck from a time, intermittent, ceiling, slack. */
+static void
+test_balloon_faults(void **state)
+{
+	struct sim_guest g;
+	double host = 1 << 30;
+	uint64_t t;
+
+	(void)state;
+	model_init(&g, 512 * 1024, 0);
+	gcfg.has_stuck_from = true;
+	gcfg.stuck_from_ms = 1000;
+	g.target_kb = 1024 * 1024;
+	model_balloon(&g, 0, 100, &host);
+	assert_true(g.alloc_kb > 512 * 1024);	/* moves before */
+	g.alloc_kb = 600 * 1024;
+	model_balloon(&g, 1000, 100, &host);
+	assert_true(g.alloc_kb == 600 * 1024);	/* stuck after */
+	gcfg.stuck_on_ms = 19000;
+	gcfg.stuck_off_ms = 1000;
+	assert_true(model_balloon_stuck(&g, 1000 + 18999));
+	assert_false(model_balloon_stuck(&g, 1000 + 19000));
+	assert_true(model_balloon_stuck(&g, 1000 + 20000));
+	gcfg.has_stuck_from = false;
+	gcfg.hidden_max_kb = 700 * 1024;
+	for (t = 0; t < 2000; t += 100)
+		model_balloon(&g, t, 100, &host);
+	assert_true(g.alloc_kb == 700 * 1024);	/* hidden ceiling */
+	gcfg.hidden_max_kb = 0;
+	gcfg.balloon_slack_kb = 3 * 1024;
+	for (t = 0; t < 2000; t += 100)
+		model_balloon(&g, t, 100, &host);
+	assert_true(g.alloc_kb == 1021 * 1024);	/* 3 MiB short */
+}
+
+/* A host-side consumer and VM starts: latency, failures, host free. */
+static void
+test_host_use_and_vm_start(void **state)
+{
+	struct sim_result r;
+
+	(void)state;
+	r = run("duration 60s\nhost_memory 4G\nreserve 256M\n"
+	    "guest a start=1G max=2G base=128M\nphase a 60s anon=64M\n"
+	    "host_use at=10s until=30s size=2G\n"
+	    "vm_start v at=40s size=512M\n", "static");
+	assert_int_equal(r.vm_starts, 1);
+	assert_int_equal(r.failed_starts, 0);
+	assert_true(r.start_ms_max == 0);
+	assert_true(r.host_min_free_mib < 1024 + 1);
+	/* static never frees memory: a start that does not fit fails */
+	r = run("duration 60s\nhost_memory 4G\n"
+	    "guest a start=3G max=4G base=128M\nphase a 60s anon=64M\n"
+	    "vm_start v at=10s size=2G deadline=20s\n", "static");
+	assert_int_equal(r.vm_starts, 0);
+	assert_int_equal(r.failed_starts, 1);
+}
+
+/*
+ * Give-back and the largest drop: static keeps its 512 MiB (256 above the
+ * floor) for the 80 s after the burst; threshold gives the burst back
+ * at once (one large drop).
+ */
+static void
+test_giveback_metrics(void **state)
+{
+	static const char *const burst = "duration 120s\nhost_memory 4G\n"
+	    "guest a start=512M max=3G base=128M rate=1G\n"
+	    "phase a 10s anon=32M\nphase a 30s anon=1500M\n"
+	    "phase a 80s anon=32M\n";
+	struct sim_result st, qm;
+
+	(void)state;
+	st = run(burst, "static");
+	assert_true(st.giveback_s_max >= 79.9);	/* open until the end */
+	assert_true(st.max_drop_mib == 0);
+	qm = run(burst, "threshold");
+	assert_true(qm.giveback_s_max >= 0);
+	assert_true(qm.giveback_s_max < 5);
+	assert_true(qm.max_drop_mib > 1000);
+}
+
 int
 main(void)
 {
@@ -122,6 +350,14 @@ main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_static_swaps_cagma_does_not),
 		cmocka_unit_test(test_stuck_and_oom),
+		cmocka_unit_test(test_guests_must_fit),
+		cmocka_unit_test(test_parse_directives),
+		cmocka_unit_test(test_swapless_pressure),
+		cmocka_unit_test(test_swapless_no_residue_kills),
+		cmocka_unit_test(test_cold_memory),
+		cmocka_unit_test(test_balloon_faults),
+		cmocka_unit_test(test_host_use_and_vm_start),
+		cmocka_unit_test(test_giveback_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
