@@ -42,6 +42,13 @@ static const struct procfs_key vm_keys[PROCFS_VM_COUNT] = {
 	[PROCFS_VM_REFAULT_ANON] = K("workingset_refault_anon"),
 	[PROCFS_VM_REFAULT_FILE] = K("workingset_refault_file"),
 	[PROCFS_VM_OOM_KILL] = K("oom_kill"),
+	[PROCFS_VM_PGSCAN_DIRECT] = K("pgscan_direct"),
+	[PROCFS_VM_ALLOCSTALL] = K("allocstall"),
+	[PROCFS_VM_ALLOCSTALL_DMA] = K("allocstall_dma"),
+	[PROCFS_VM_ALLOCSTALL_DMA32] = K("allocstall_dma32"),
+	[PROCFS_VM_ALLOCSTALL_NORMAL] = K("allocstall_normal"),
+	[PROCFS_VM_ALLOCSTALL_MOVABLE] = K("allocstall_movable"),
+	[PROCFS_VM_ALLOCSTALL_DEVICE] = K("allocstall_device"),
 };
 #undef K
 
@@ -158,7 +165,7 @@ int
 procfs_parse_vmstat(const char *buf, size_t len, struct procfs_vmstat *out)
 {
 	static const struct procfs_fmt fmt = { ' ', vm_keys,
-	    PROCFS_VM_COUNT, "pwo", false };
+	    PROCFS_VM_COUNT, "pwoa", false };
 	struct procfs_vmstat vm = { .present = 0 };
 	int rc;
 
@@ -189,6 +196,33 @@ procfs_vmstat_refault(const struct procfs_vmstat *vm, uint64_t *out)
 			sum = UINT64_MAX;
 		else
 			sum += vm->val[PROCFS_VM_REFAULT_FILE];
+		found = 1;
+	}
+	if (!found)
+		return -ENOENT;
+	*out = sum;
+	return 0;
+}
+
+int
+procfs_vmstat_allocstall(const struct procfs_vmstat *vm, uint64_t *out)
+{
+	static const enum procfs_vm_id zones[] = { PROCFS_VM_ALLOCSTALL_DMA,
+	    PROCFS_VM_ALLOCSTALL_DMA32, PROCFS_VM_ALLOCSTALL_NORMAL,
+	    PROCFS_VM_ALLOCSTALL_MOVABLE, PROCFS_VM_ALLOCSTALL_DEVICE };
+	uint64_t sum = 0, v;
+	int found = 0;
+	size_t i;
+
+	if (vm->present & PROCFS_BIT(PROCFS_VM_ALLOCSTALL)) {
+		*out = vm->val[PROCFS_VM_ALLOCSTALL];
+		return 0;
+	}
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+		if (!(vm->present & PROCFS_BIT(zones[i])))
+			continue;
+		v = vm->val[zones[i]];
+		sum = sum > UINT64_MAX - v ? UINT64_MAX : sum + v;
 		found = 1;
 	}
 	if (!found)

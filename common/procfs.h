@@ -42,6 +42,13 @@ enum procfs_vm_id {
 	PROCFS_VM_REFAULT_ANON,	/* Linux >= 5.9: workingset_refault_anon */
 	PROCFS_VM_REFAULT_FILE,	/* Linux >= 5.9: workingset_refault_file */
 	PROCFS_VM_OOM_KILL,
+	PROCFS_VM_PGSCAN_DIRECT,
+	PROCFS_VM_ALLOCSTALL,	/* Linux < 4.10: one counter */
+	PROCFS_VM_ALLOCSTALL_DMA,	/* Linux >= 4.10: one per zone */
+	PROCFS_VM_ALLOCSTALL_DMA32,
+	PROCFS_VM_ALLOCSTALL_NORMAL,
+	PROCFS_VM_ALLOCSTALL_MOVABLE,
+	PROCFS_VM_ALLOCSTALL_DEVICE,
 	PROCFS_VM_COUNT
 };
 
@@ -104,6 +111,13 @@ int procfs_vmstat_refault(const struct procfs_vmstat *vm, uint64_t *out);
  * Averages must be <= 100.00 (exactly two decimals).  Returns 0 and fills
  * *out, or -EINVAL / -ERANGE; *out is written only on success.
  */
+/*
+ * Direct-reclaim stalls: "allocstall" (Linux < 4.10) or the sum of the
+ * per-zone "allocstall_*" counters (saturating).  0, or -ENOENT if the
+ * kernel has none.
+ */
+int procfs_vmstat_allocstall(const struct procfs_vmstat *vm, uint64_t *out);
+
 int procfs_parse_psi(const char *buf, size_t len, struct procfs_psi *out);
 
 /* Kernel name of a field ("SwapTotal", "pswpin"); "?" if out of range. */

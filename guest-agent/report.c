@@ -28,6 +28,21 @@ report_vals_from_sample(const struct sample *s, struct report_vals *out)
 	out->pgscan_kswapd =
 	    (s->vm.present & PROCFS_BIT(PROCFS_VM_PGSCAN_KSWAPD)) ?
 	    s->vm.val[PROCFS_VM_PGSCAN_KSWAPD] : 0;
+	out->oom_kill = (s->vm.present & PROCFS_BIT(PROCFS_VM_OOM_KILL)) ?
+	    s->vm.val[PROCFS_VM_OOM_KILL] : 0;
+	out->allocstall = s->has_allocstall ? s->allocstall : 0;
+	out->wmark_low_kb = s->wmark_low_kb;
+}
+
+/* MemAvailable below the low watermark plus a margin (0: unknown). */
+static bool
+report_lowmem(const struct report_vals *v)
+{
+	uint64_t margin = v->wmark_low_kb > REPORT_LOWMEM_MARGIN_KB ?
+	    v->wmark_low_kb : REPORT_LOWMEM_MARGIN_KB;
+
+	return v->wmark_low_kb != 0 &&
+	    v->mem_avail_kb < v->wmark_low_kb + margin;
 }
 
 /* |a - b| above the absolute or the relative (to total_kb) threshold. */
@@ -71,11 +86,21 @@ report_decide(const struct report_cfg *cfg, struct report_state *st,
 		    v->pgscan_kswapd - st->prev_pgscan >
 		    cfg->kswapd_burst_pages)
 			st->pending |= REPORT_KSWAPD;
+		if (v->oom_kill > st->prev_oom)
+			st->pending |= REPORT_OOM;
+		if (v->allocstall > st->prev_stall)
+			st->pending |= REPORT_STALL;
 	}
+	/* the crossing is the event; staying low is what the others show */
+	if (report_lowmem(v) && !st->lowmem)
+		st->pending |= REPORT_LOWMEM;
+	st->lowmem = report_lowmem(v);
 	if (psi_fired)
 		st->pending |= REPORT_PSI;
 	st->prev_pswpin = v->pswpin;
 	st->prev_pgscan = v->pgscan_kswapd;
+	st->prev_oom = v->oom_kill;
+	st->prev_stall = v->allocstall;
 	st->have_prev = true;
 
 	if (st->pending != 0) {
@@ -201,13 +226,24 @@ report_build(const struct sample *s, uint64_t seq, bool urgent,
 	if (s->has_psi)
 		record_set(rec, CG_F_PSI_SOME_AVG10, s->psi.some.avg10_pct100);
 	record_set(rec, CG_F_HAS_PSI, s->has_psi ? 1 : 0);
+	if (s->vm.present & PROCFS_BIT(PROCFS_VM_OOM_KILL))
+		record_set(rec, CG_F_OOM_KILL, report_vm(s, PROCFS_VM_OOM_KILL));
+	if (s->has_allocstall)
+		record_set(rec, CG_F_ALLOCSTALL,
+		    report_min(s->allocstall, CG_MAX_COUNT));
+	if (s->vm.present & PROCFS_BIT(PROCFS_VM_PGSCAN_DIRECT))
+		record_set(rec, CG_F_PGSCAN_DIRECT,
+		    report_vm(s, PROCFS_VM_PGSCAN_DIRECT));
+	if (s->wmark_low_kb != 0)
+		record_set(rec, CG_F_WMARK_LOW,
+		    report_min(s->wmark_low_kb, total));
 }
 
 const char *
 report_why_str(uint32_t why, char *buf, size_t size)
 {
 	static const char *const names[] = { "first", "change", "heartbeat",
-	    "swapin", "kswapd", "psi" };
+	    "swapin", "kswapd", "psi", "oom", "allocstall", "lowmem" };
 	size_t i, o = 0;
 	int n;
 

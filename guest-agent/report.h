@@ -20,6 +20,12 @@
 #define REPORT_DEF_HEARTBEAT_MS		5000
 #define REPORT_DEF_KSWAPD_BURST		1024	/* pages scanned per sample */
 #define REPORT_DEF_URGENT_GAP_MS	50
+/*
+ * MemAvailable below the low watermark plus this much (at least the
+ * watermark again) is urgent: kswapd is about to work and, without swap,
+ * the OOM killer is near.  KiB.
+ */
+#define REPORT_LOWMEM_MARGIN_KB		16384
 
 struct report_cfg {
 	uint64_t thresh_kb;		/* publish if a value moved > this */
@@ -37,6 +43,9 @@ struct report_vals {
 	uint64_t swap_used_kb;
 	uint64_t pswpin;		/* pages, cumulative */
 	uint64_t pgscan_kswapd;		/* pages, cumulative */
+	uint64_t oom_kill;		/* OOM kills, cumulative */
+	uint64_t allocstall;		/* direct-reclaim stalls, cumulative */
+	uint64_t wmark_low_kb;		/* low watermarks; 0: unknown */
 };
 
 /* Why a publish happens (bit mask; 0 = do not publish). */
@@ -47,14 +56,22 @@ enum report_why {
 	REPORT_SWAPIN = 1U << 3,	/* pswpin grew (urgent) */
 	REPORT_KSWAPD = 1U << 4,	/* pgscan_kswapd burst (urgent) */
 	REPORT_PSI = 1U << 5,		/* PSI trigger fired (urgent) */
+	REPORT_OOM = 1U << 6,		/* oom_kill grew (urgent) */
+	REPORT_STALL = 1U << 7,		/* allocstall grew (urgent) */
+	REPORT_LOWMEM = 1U << 8,	/* MemAvailable fell below the low
+					   watermark + margin (urgent) */
 };
-#define REPORT_URGENT_MASK	(REPORT_SWAPIN | REPORT_KSWAPD | REPORT_PSI)
+#define REPORT_URGENT_MASK	(REPORT_SWAPIN | REPORT_KSWAPD | REPORT_PSI | \
+				 REPORT_OOM | REPORT_STALL | REPORT_LOWMEM)
 
 /* Zero-initialise; report_reset() after a reconnect. */
 struct report_state {
 	bool have_prev;			/* prev_* hold the previous sample */
 	uint64_t prev_pswpin;
 	uint64_t prev_pgscan;
+	uint64_t prev_oom;
+	uint64_t prev_stall;
+	bool lowmem;			/* last sample was below the line */
 	bool published;			/* pub_* and last_pub_ms valid */
 	struct report_vals pub;		/* values of the last publish */
 	uint64_t last_pub_ms;

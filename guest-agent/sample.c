@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "num.h"
 #include "procfs.h"
 #include "sample.h"
+#include "schema.h"
 
 #ifndef PROC_SUPER_MAGIC
 #define PROC_SUPER_MAGIC	0x9fa0
@@ -95,6 +97,57 @@ sample_open_psi(struct sampler *s, const struct sample_psi_cfg *cfg)
 	return sample_openat(s, "pressure/memory", O_RDONLY);
 }
 
+/* One small number file under root (sysctls); -errno if unreadable. */
+static int
+sample_read_u64(const struct sampler *s, const char *rel, uint64_t max,
+    uint64_t *out)
+{
+	char buf[32];
+	ssize_t n;
+	int fd, rc;
+
+	fd = sample_openat(s, rel, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	rc = n < 0 ? -errno : 0;
+	close(fd);
+	if (rc != 0)
+		return rc;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	return num_parse_u64(buf, (size_t)n, 0, max, out);
+}
+
+/*
+ * The watermark sysctls, read once: Linux recomputes them only when
+ * memory is hot-added or an admin writes them.  Optional (fixtures and
+ * old kernels): without min_free_kbytes the record has no wmark_low.
+ */
+static void
+sample_read_sysctls(struct sampler *s)
+{
+	s->min_free_kb = 0;
+	s->wmark_scale = 10;	/* the kernel's default */
+	if (sample_read_u64(s, "sys/vm/min_free_kbytes", CG_MAX_KB,
+	    &s->min_free_kb) != 0)
+		s->min_free_kb = 0;
+	if (sample_read_u64(s, "sys/vm/watermark_scale_factor", 10000,
+	    &s->wmark_scale) != 0)
+		s->wmark_scale = 10;
+}
+
+uint64_t
+sample_wmark_low_kb(uint64_t min_free_kb, uint64_t scale,
+    uint64_t mem_total_kb)
+{
+	uint64_t step = mem_total_kb / 10000 * scale;
+
+	if (min_free_kb == 0)
+		return 0;
+	return min_free_kb + (step > min_free_kb / 4 ? step : min_free_kb / 4);
+}
+
 int
 sample_open(struct sampler *s, const char *root,
     const struct sample_psi_cfg *psi)
@@ -133,6 +186,7 @@ sample_open(struct sampler *s, const char *root,
 	} else {
 		s->psi_fd = rc;
 	}
+	sample_read_sysctls(s);
 	rc = 0;
 out:
 	if (rc != 0)
@@ -245,6 +299,12 @@ sample_read(struct sampler *s, struct sample *out)
 	rc = procfs_parse_vmstat(s->vmstat_buf, (size_t)n, &smp.vm);
 	if (rc != 0)
 		return rc;
+	smp.has_allocstall = procfs_vmstat_allocstall(&smp.vm,
+	    &smp.allocstall) == 0;
+	if (!smp.has_allocstall)
+		smp.allocstall = 0;
+	smp.wmark_low_kb = sample_wmark_low_kb(s->min_free_kb, s->wmark_scale,
+	    smp.mem.kb[PROCFS_MEM_TOTAL]);
 	rc = procfs_vmstat_refault(&smp.vm, &smp.refault);
 	if (rc != 0)
 		smp.refault = 0;

@@ -23,6 +23,9 @@ struct sample {
 	struct procfs_psi psi;	/* valid if has_psi */
 	bool has_psi;
 	uint64_t refault;	/* pages; 0 if the kernel has no counter */
+	bool has_allocstall;
+	uint64_t allocstall;	/* direct-reclaim stalls, cumulative */
+	uint64_t wmark_low_kb;	/* the zones' low watermarks; 0: unknown */
 };
 
 /* PSI trigger settings (written to pressure/memory on a real procfs). */
@@ -38,6 +41,8 @@ struct sampler {
 	int psi_fd;		/* -1 when the kernel has no memory PSI */
 	bool psi_trigger;	/* psi_fd has an armed trigger: poll POLLPRI */
 	uint32_t warned;	/* log-once bits (sample.c) */
+	uint64_t min_free_kb;	/* sys/vm/min_free_kbytes; 0: unknown */
+	uint64_t wmark_scale;	/* sys/vm/watermark_scale_factor, 1/10000 */
 	char root[PATH_MAX];	/* procfs root, e.g. "/proc" */
 	char meminfo_buf[SAMPLE_MEMINFO_BUF];
 	char vmstat_buf[SAMPLE_VMSTAT_BUF];
@@ -53,6 +58,15 @@ struct sampler {
  */
 int sample_open(struct sampler *s, const char *root,
     const struct sample_psi_cfg *psi);
+
+/*
+ * The zones' low watermarks summed, KiB, from min_free_kbytes (the min
+ * watermarks) and watermark_scale_factor as Linux sets them
+ * (mm/page_alloc.c: low = min + max(min / 4, managed x scale / 10000)),
+ * for a guest of mem_total_kb; 0 when min_free_kb is 0 (unknown).  Pure.
+ */
+uint64_t sample_wmark_low_kb(uint64_t min_free_kb, uint64_t scale,
+    uint64_t mem_total_kb);
 
 /*
  * Read and parse all files into *out (written only on success).  Missing

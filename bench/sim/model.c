@@ -97,6 +97,7 @@ reclaim(struct sim_guest *g, double need, bool direct, uint64_t dt_ms)
 	g->pgscan += (from_cache + from_anon) / SIM_PAGE_KB;
 	if (direct) {
 		g->stalled = true;
+		g->allocstall += 1;	/* one allocation entered reclaim */
 		g->pgscan_direct += (from_cache + from_anon) / SIM_PAGE_KB;
 		g->psi_some_us += dmin((double)dt_ms * 1000,
 		    (from_cache + from_anon) / 1024 * SIM_RECLAIM_STALL_US);
@@ -373,10 +374,15 @@ model_sample(const struct sim_guest *g, struct sample *s_out)
 	v->val[PROCFS_VM_PGMAJFAULT] = (uint64_t)g->pswpin;
 	v->val[PROCFS_VM_REFAULT] = (uint64_t)g->refault;
 	v->val[PROCFS_VM_OOM_KILL] = (uint64_t)g->oom_kills;
+	v->val[PROCFS_VM_PGSCAN_DIRECT] = (uint64_t)g->pgscan_direct;
 	v->present = PROCFS_BIT(PROCFS_VM_PSWPIN) |
 	    PROCFS_BIT(PROCFS_VM_PSWPOUT) | PROCFS_BIT(PROCFS_VM_PGSCAN_KSWAPD) |
 	    PROCFS_BIT(PROCFS_VM_PGMAJFAULT) | PROCFS_BIT(PROCFS_VM_REFAULT) |
-	    PROCFS_BIT(PROCFS_VM_OOM_KILL);
+	    PROCFS_BIT(PROCFS_VM_OOM_KILL) | PROCFS_BIT(PROCFS_VM_PGSCAN_DIRECT);
+	s_out->has_allocstall = true;
+	s_out->allocstall = (uint64_t)g->allocstall;
+	/* the model's low watermark is its min free, as a kernel's would be */
+	s_out->wmark_low_kb = (uint64_t)min_free_kb(g);
 	s_out->refault = (uint64_t)g->refault;
 	s_out->has_psi = true;
 	s_out->psi.some.total_us = (uint64_t)g->psi_some_us;

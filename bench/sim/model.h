@@ -37,7 +37,7 @@ struct sim_guest {
 	double cache_kb;	/* page cache resident */
 	double file_want_kb;
 	/* cumulative counters, pages / us */
-	double pswpin, pswpout, pgscan, pgscan_direct, refault;
+	double pswpin, pswpout, pgscan, pgscan_direct, allocstall, refault;
 	double psi_some_us, psi_full_us, oom_kills;
 	/* per step */
 	double want_swapin_pps;	/* what the workload would fault in */

@@ -8,10 +8,14 @@
 
 #include "domains.h"
 
-/* Cumulative counters: must not go backwards while seq increases. */
+/*
+ * Cumulative counters: must not go backwards while seq increases (the
+ * optional ones only when both records carry them).
+ */
 static const enum cg_field_id dom_counters[] = {
 	CG_F_PSWPIN, CG_F_PSWPOUT, CG_F_PGSCAN_KSWAPD, CG_F_PGMAJFAULT,
-	CG_F_REFAULT, CG_F_PSI_SOME_US, CG_F_PSI_FULL_US,
+	CG_F_REFAULT, CG_F_PSI_SOME_US, CG_F_PSI_FULL_US, CG_F_OOM_KILL,
+	CG_F_ALLOCSTALL, CG_F_PGSCAN_DIRECT,
 };
 
 void
@@ -100,7 +104,7 @@ static void
 dom_clamp(const struct dom *d, struct cg_record *rec)
 {
 	static const enum cg_field_id kb[] = { CG_F_MEM_TOTAL, CG_F_MEM_FREE,
-	    CG_F_MEM_AVAIL, CG_F_CACHED };
+	    CG_F_MEM_AVAIL, CG_F_CACHED, CG_F_WMARK_LOW };
 	size_t i;
 
 	if (d->static_max_kb == 0)
@@ -132,7 +136,9 @@ dom_record(struct dom *d, const char *untrusted, size_t len, uint64_t now_ms,
 	if (d->vm.has_rec && !restart) {
 		for (i = 0; i < sizeof(dom_counters) / sizeof(dom_counters[0]);
 		    i++)
-			if (rec.val[dom_counters[i]] <
+			if (record_has(&rec, dom_counters[i]) &&
+			    record_has(&d->vm.rec, dom_counters[i]) &&
+			    rec.val[dom_counters[i]] <
 			    d->vm.rec.val[dom_counters[i]])
 				return dom_reject(d, why_out,
 				    "counter went backwards", dom_counters[i]);

@@ -14,6 +14,7 @@
 
 #include "record.h"
 #include "report.h"
+#include "sample.h"
 
 #define MIB	1024ULL		/* in KiB */
 
@@ -169,6 +170,73 @@ test_kswapd_burst(void **state)
 	assert_int_equal(step(&st, &v, false, 400), 0);
 }
 
+/* Without swap: an OOM kill or a direct-reclaim stall is urgent. */
+static void
+test_oom_and_stall(void **state)
+{
+	struct report_state st = { .published = false };
+	struct report_vals v = base();
+
+	(void)state;
+	step(&st, &v, false, 0);
+	v.oom_kill = 1;
+	assert_int_equal(step(&st, &v, false, 100), REPORT_OOM);
+	assert_int_equal(step(&st, &v, false, 200), 0);	/* same count */
+	v.allocstall = 3;
+	assert_int_equal(step(&st, &v, false, 300), REPORT_STALL);
+	v.allocstall = 2;			/* backwards: not growth */
+	assert_int_equal(step(&st, &v, false, 400), 0);
+}
+
+/*
+ * MemAvailable crossing below the low watermark + max(watermark, 16 MiB)
+ * is urgent once; it re-arms after it rose above again.  No watermark
+ * (old agent fixture, unknown): never.
+ */
+static void
+test_lowmem_crossing(void **state)
+{
+	struct report_state st = { .published = false };
+	struct report_vals v = base();
+
+	(void)state;
+	v.wmark_low_kb = 20 * MIB;		/* line: 20 + 20 MiB */
+	step(&st, &v, false, 0);
+	v.mem_avail_kb = 41 * MIB;
+	assert_int_equal(step(&st, &v, false, 100) & REPORT_LOWMEM, 0);
+	v.mem_avail_kb = 39 * MIB;
+	assert_true(step(&st, &v, false, 200) & REPORT_LOWMEM);
+	v.mem_avail_kb = 30 * MIB;		/* still low: no new event */
+	assert_int_equal(step(&st, &v, false, 300) & REPORT_LOWMEM, 0);
+	v.mem_avail_kb = 500 * MIB;
+	step(&st, &v, false, 6000);
+	v.mem_avail_kb = 10 * MIB;
+	assert_true(step(&st, &v, false, 6100) & REPORT_LOWMEM);
+	v.wmark_low_kb = 4 * MIB;		/* margin at least 16 MiB */
+	v.mem_avail_kb = 500 * MIB;
+	step(&st, &v, false, 12000);
+	v.mem_avail_kb = 19 * MIB;
+	assert_true(step(&st, &v, false, 12100) & REPORT_LOWMEM);
+	st = (struct report_state){ .published = false };
+	v = base();
+	v.mem_avail_kb = 1;
+	assert_int_equal(step(&st, &v, false, 0), REPORT_FIRST);
+}
+
+/* The watermark as Linux computes it from the two sysctls. */
+static void
+test_wmark_low(void **state)
+{
+	(void)state;
+	assert_int_equal(sample_wmark_low_kb(0, 10, 2048 * MIB), 0);
+	/* small guest: min / 4 dominates */
+	assert_int_equal(sample_wmark_low_kb(22528, 10, 1000000),
+	    22528 + 5632);
+	/* scale factor dominates: 1 % of 8 GiB with scale 100 */
+	assert_int_equal(sample_wmark_low_kb(67584, 100, 8388608),
+	    67584 + 8388608 / 10000 * 100);
+}
+
 static void
 test_psi_trigger(void **state)
 {
@@ -264,7 +332,12 @@ fill(struct sample *s)
 	s->vm.val[PROCFS_VM_PSWPOUT] = 22;
 	s->vm.val[PROCFS_VM_PGSCAN_KSWAPD] = 33;
 	s->vm.val[PROCFS_VM_PGMAJFAULT] = 44;
+	s->vm.val[PROCFS_VM_OOM_KILL] = 2;
+	s->vm.val[PROCFS_VM_PGSCAN_DIRECT] = 88;
 	s->vm.present = (1U << PROCFS_VM_COUNT) - 1;
+	s->has_allocstall = true;
+	s->allocstall = 77;
+	s->wmark_low_kb = 20000;
 	s->refault = 55;
 	s->has_psi = true;
 	s->psi.some.total_us = 66;
@@ -292,7 +365,8 @@ test_build_roundtrip(void **state)
 	    "mem_avail=400000 swap_total=500000 swap_free=200000 pswpin=11 "
 	    "pswpout=22 pgscan_kswapd=33 pgmajfault=44 refault=55 "
 	    "psi_some_us=66 psi_full_us=7 urgent=1 cached=300000 "
-	    "psi_some_avg10=1234 has_psi=1");
+	    "psi_some_avg10=1234 has_psi=1 oom_kill=2 allocstall=77 "
+	    "pgscan_direct=88 wmark_low=20000");
 	assert_int_equal(record_decode(buf, (size_t)n, &back, NULL), 0);
 	report_vals_from_sample(&s, &v);
 	assert_int_equal(v.swap_used_kb, 300000);
@@ -368,6 +442,9 @@ main(void)
 		cmocka_unit_test(test_urgent_rate_limit),
 		cmocka_unit_test(test_reset_after_reconnect),
 		cmocka_unit_test(test_seq),
+		cmocka_unit_test(test_oom_and_stall),
+		cmocka_unit_test(test_lowmem_crossing),
+		cmocka_unit_test(test_wmark_low),
 		cmocka_unit_test(test_build_roundtrip),
 		cmocka_unit_test(test_build_clamps),
 		cmocka_unit_test(test_why_str),

@@ -181,6 +181,41 @@ test_vmstat_refault(void **state)
 	assert_true(r == UINT64_MAX);
 }
 
+/* allocstall: one counter before 4.10, per zone after; saturating sum. */
+static void
+test_vmstat_allocstall(void **state)
+{
+	static const char v6[] = "allocstall_dma 1\nallocstall_dma32 2\n"
+	    "allocstall_normal 30\nallocstall_movable 400\n"
+	    "allocstall_device 5000\npgscan_direct 77\noom_kill 3\n";
+	static const char v4[] = "allocstall 9\npgscan_direct 1\n";
+	static const char v0[] = "pgmajfault 7\n";
+	static const char vsat[] = "allocstall_dma 18446744073709551615\n"
+	    "allocstall_normal 5\n";
+	static const char dup[] = "allocstall_normal 1\nallocstall_normal 2\n";
+	struct procfs_vmstat vm;
+	uint64_t r = 12345;
+
+	(void)state;
+	assert_int_equal(procfs_parse_vmstat(v6, sizeof(v6) - 1, &vm), 0);
+	assert_int_equal(procfs_vmstat_allocstall(&vm, &r), 0);
+	assert_int_equal(r, 5433);
+	assert_int_equal(vm.val[PROCFS_VM_PGSCAN_DIRECT], 77);
+	assert_int_equal(vm.val[PROCFS_VM_OOM_KILL], 3);
+	assert_int_equal(procfs_parse_vmstat(v4, sizeof(v4) - 1, &vm), 0);
+	assert_int_equal(procfs_vmstat_allocstall(&vm, &r), 0);
+	assert_int_equal(r, 9);
+	assert_int_equal(procfs_parse_vmstat(v0, sizeof(v0) - 1, &vm), 0);
+	r = 12345;
+	assert_int_equal(procfs_vmstat_allocstall(&vm, &r), -ENOENT);
+	assert_int_equal(r, 12345);
+	assert_int_equal(procfs_parse_vmstat(vsat, sizeof(vsat) - 1, &vm), 0);
+	assert_int_equal(procfs_vmstat_allocstall(&vm, &r), 0);
+	assert_true(r == UINT64_MAX);
+	assert_int_equal(procfs_parse_vmstat(dup, sizeof(dup) - 1, &vm),
+	    -EINVAL);
+}
+
 static void
 test_psi_values(void **state)
 {
@@ -261,7 +296,7 @@ int
 main(void)
 {
 	static char names[sizeof(rows) / sizeof(rows[0])][32];
-	struct CMUnitTest t[sizeof(rows) / sizeof(rows[0]) + 4];
+	struct CMUnitTest t[sizeof(rows) / sizeof(rows[0]) + 5];
 	size_t i, n = 0;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -274,6 +309,7 @@ main(void)
 	}
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_meminfo_values);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_vmstat_refault);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_vmstat_allocstall);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_psi_values);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_fixtures_parse);
 	return _cmocka_run_group_tests("procfs", t, n, NULL, NULL);
