@@ -24,6 +24,10 @@ struct sim_phase {
 	uint64_t dur_ms;
 	uint64_t anon_kb;	/* anonymous working set of the tasks */
 	uint64_t file_kb;	/* page cache the tasks want */
+	uint32_t tasks;		/* the Xen lab's memory tasks (lab.c) */
+	uint32_t disk_tasks;	/* the Xen lab's O_DIRECT disk tasks */
+	bool has_tasks;		/* tasks= given (the lab needs it) */
+	unsigned line;		/* line of the phase in the file */
 };
 
 struct sim_guest_cfg {
@@ -37,6 +41,7 @@ struct sim_guest_cfg {
 	uint64_t jitter_ms;	/* random start offset per instance */
 	uint32_t weight, count;
 	enum sim_balloon balloon;
+	unsigned line;		/* line of the guest in the file */
 	size_t nphases;
 	struct sim_phase phases[SIM_MAX_PHASES];
 };
