@@ -9,7 +9,8 @@
 #                 work in it)
 #   LAB_TASK_MIB  memory task size (default 48, as the paper)
 #   LAB_SCENARIO  the scenario (default bench/scenarios/paper.scn, the file
-#                 cagma-sim runs too; scn2lab.sh), LAB_SCN_RANGE its phases
+#                 cagma-sim runs too; cagma-sim --lab reads it for the lab:
+#                 run-lab.sh), LAB_SCN_RANGE its phases
 #   LAB_APPEND=1  add rows to the existing CSV instead of starting afresh
 #   LAB_RUN_FIRST number of the first run (default 1; with LAB_APPEND=1,
 #                 e.g. 4 adds runs 4.. without overwriting raw runs 1..3)

@@ -4,7 +4,7 @@
 # (cagmactl status every LAB_VIEW_S seconds), then a summary of what moved
 # where and why: phases 2-4 of bench/scenarios/paper.scn (one calm phase,
 # then the burst).  Knobs: LAB_PHASE_S (default 30), LAB_POLICY, LAB_RUN,
-# LAB_SCENARIO and LAB_SCN_RANGE (run-lab.sh).
+# LAB_SCENARIO and LAB_SCN_RANGE (run-lab.sh), CAGMA_SIM.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -15,8 +15,8 @@ export LAB_VIEW_S=${LAB_VIEW_S:-10}
 export LAB_RUN=${LAB_RUN:-$TOP/build/lab/demo}
 export LAB_SCENARIO=${LAB_SCENARIO:-$TOP/bench/scenarios/paper.scn}
 export LAB_SCN_RANGE=${LAB_SCN_RANGE-2-4}
-scn=$("$HERE/scn2lab.sh" "$LAB_SCENARIO" $LAB_SCN_RANGE) || exit 2
-eval "$scn"
+. "$HERE/scenario.sh"
+lab_scenario "$LAB_SCENARIO" "$LAB_SCN_RANGE" || exit 2
 . "$HERE/paper.env"	# the shared disk, as bench-lab
 echo "demo: Xen 4.17 + dom0 + 3 PV guests under QEMU TCG; $(basename "$LAB_SCENARIO") phases ${LAB_SCN_RANGE:-all} of ${LAB_PHASE_S} s;"
 echo "demo: vm1/vm2 run memory tasks (${LAB_VM1_TASKS} / ${LAB_VM2_TASKS}), vm3 disk tasks (${LAB_VM3_DISK}); policy ${LAB_POLICY}"

@@ -12,10 +12,11 @@ md=${2:?}
 png=${3:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-. "$(dirname "$0")/paper.env"	# the disk setup the table describes
-scn=${LAB_SCENARIO:-$(dirname "$0")/../scenarios/paper.scn}
-lab=$("$(dirname "$0")/scn2lab.sh" "$scn" ${LAB_SCN_RANGE:-}) || exit 2
-eval "$lab"
+HERE=$(dirname "$0")
+. "$HERE/paper.env"	# the disk setup the table describes
+. "$HERE/scenario.sh"	# the job the table describes
+scn=${LAB_SCENARIO:-$HERE/../scenarios/paper.scn}
+lab_scenario "$scn" "${LAB_SCN_RANGE:-}" || exit 2
 
 # aggregate: policy guest metric -> n mean min max (NA rows skipped)
 awk -F, 'NR > 1 { for (c = 4; c <= NF; c++) if ($c != "NA") {
@@ -161,7 +162,7 @@ phases_paired() {
 	echo "through the two run-matched tables below, not across rows."
 	echo
 	echo "Setup: QEMU host of 3 GiB, dom0 512 MiB, three PV guests from"
-	echo "\`$(basename "$scn")\` (the simulator's scenario file; scn2lab.sh):"
+	echo "\`$(basename "$scn")\` (the simulator's scenario file; cagma-sim --lab):"
 	echo "starting at $LAB_VM1_START / $LAB_VM2_START / $LAB_VM3_START MiB (maxmem $LAB_VM1_MAX / $LAB_VM2_MAX / $LAB_VM3_MAX MiB);"
 	echo "phases of ${LAB_PHASE_S:-30} s (the paper: ~61 s; guest clocks follow"
 	echo "wall time under TCG, the work done in a phase is 2-30x less); memory"

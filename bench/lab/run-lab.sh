@@ -24,9 +24,11 @@
 #                is its own file on the host and nothing is disk-bound under
 #                TCG.  Roots (the OS) are not throttled.
 #   LAB_SCENARIO the paper job's scenario, a cagma-sim file (default
-#                bench/scenarios/paper.scn; scn2lab.sh turns it into the
-#                guests' sizes and per-phase tasks); LAB_SCN_RANGE=FIRST-LAST
-#                keeps only those phases (the demo: 2-4)
+#                bench/scenarios/paper.scn; `cagma-sim --lab` turns it into
+#                the guests' sizes and per-phase tasks, here on the host
+#                before boot: scenario.sh); LAB_SCN_RANGE=FIRST-LAST keeps
+#                only those phases (the demo: 2-4)
+#   CAGMA_SIM    the cagma-sim binary (default build/bin/cagma-sim)
 #   LAB_LIVE=1   copy the live-view lines (LIVE ...) to stdout while running
 #   LAB_*        every other LAB_ variable is handed to the dom0 job
 #                through $share/lab.env (policy, phase length, ...)
@@ -46,9 +48,9 @@ DOM0_MB=${LAB_DOM0_MB:-512}
 NGUEST=${LAB_NGUEST:-3}
 SHARE=$RUN/share
 if [ "$JOB" = paper ]; then
-	scn=$("$HERE/scn2lab.sh" "${LAB_SCENARIO:-$TOP/bench/scenarios/paper.scn}" \
-	    ${LAB_SCN_RANGE:-}) || exit 2
-	eval "$scn"
+	. "$HERE/scenario.sh"
+	lab_scenario "${LAB_SCENARIO:-$TOP/bench/scenarios/paper.scn}" \
+	    "${LAB_SCN_RANGE:-}" || exit 2
 fi
 
 rm -rf "$RUN"

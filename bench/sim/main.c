@@ -1,9 +1,12 @@
 /*
  * cagma-sim - replay a scenario through one policy (the same policy code
  * as cagmad) and print a summary line; optionally a per-step CSV and a
- * live per-guest view.  See bench/scenarios/FORMAT.md.
+ * live per-guest view.  With --lab[=FIRST-LAST], print the scenario as
+ * the Xen lab's settings instead (lab.h; bench/lab/scenario.sh reads them).
+ * See bench/scenarios/FORMAT.md.
  *
- * Exit: 0 ok, 1 run error, 2 usage or scenario error.
+ * Exit: 0 ok, 1 run error, 2 usage or scenario error (or a scenario the
+ * lab cannot run, with --lab).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "lab.h"
 #include "policy.h"
 #include "scenario.h"
 #include "sim.h"
@@ -26,6 +30,7 @@ usage(FILE *f)
 	    "                 [--surplus host|weight] [--live] "
 	    "[--live-every MS] [--live-sleep MS]\n"
 	    "                 [--headroom PCT]\n"
+	    "       cagma-sim --scenario FILE --lab[=FIRST-LAST]\n"
 	    "policies:");
 	for (i = 0; policy_all[i] != NULL; i++)
 		fprintf(f, " %s", policy_all[i]->name);
@@ -34,7 +39,7 @@ usage(FILE *f)
 
 static int
 parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
-    const char **csv)
+    const char **csv, const char **lab)
 {
 	static const struct option lo[] = {
 		{ "scenario", required_argument, NULL, 's' },
@@ -46,6 +51,7 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
 		{ "live", no_argument, NULL, 'l' },
 		{ "live-every", required_argument, NULL, 'e' },
 		{ "live-sleep", required_argument, NULL, 'z' },
+		{ "lab", optional_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -57,6 +63,7 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
 		switch (c) {
 		case 's': *scen = optarg; break;
 		case 'c': *csv = optarg; break;
+		case 'L': *lab = optarg != NULL ? optarg : ""; break;
 		case 'p':
 			o->ops = policy_find(optarg);
 			if (o->ops == NULL) {
@@ -103,7 +110,8 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
 			return -EINVAL;
 		}
 	}
-	if (*scen == NULL || o->ops == NULL || optind != argc)
+	if (*scen == NULL || (o->ops == NULL && *lab == NULL) ||
+	    optind != argc)
 		return -EINVAL;
 	return 0;
 }
@@ -130,13 +138,38 @@ print_summary(const struct sim_scenario *sc, const struct sim_opts *o,
 	    res->max_drop_mib, res->giveback_s_max, res->host_min_free_mib);
 }
 
+/* --lab: the scenario as the Xen lab's settings (lab.h) on stdout. */
+static int
+lab_main(struct sim_scenario *sc, const char *scen, const char *range_arg)
+{
+	struct lab_range range;
+	char err[512], out[LAB_OUT_MAX];
+
+	if (lab_parse_range(range_arg, &range) != 0) {
+		fprintf(stderr, "cagma-sim: bad phase range '%s' (FIRST-LAST, "
+		    "e.g. 2-4)\n", range_arg);
+		return 2;
+	}
+	if (scenario_load(scen, sc, err, sizeof(err)) != 0 ||
+	    lab_format(sc, scen, &range, out, sizeof(out), err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "cagma-sim: %s\n", err);
+		return 2;
+	}
+	if (fputs(out, stdout) == EOF || fflush(stdout) != 0) {
+		fprintf(stderr, "cagma-sim: write: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct sim_scenario sc;
 	struct sim_opts o;
 	struct sim_result res;
-	const char *scen = NULL, *csv = NULL;
+	const char *scen = NULL, *csv = NULL, *lab = NULL;
 	char err[512];
 	int rc;
 
@@ -144,10 +177,12 @@ main(int argc, char **argv)
 	sim_opts_default(&o);
 	o.seed = 1;
 	o.live_every_ms = 1000;
-	if (parse_args(argc, argv, &o, &scen, &csv) != 0) {
+	if (parse_args(argc, argv, &o, &scen, &csv, &lab) != 0) {
 		usage(stderr);
 		return 2;
 	}
+	if (lab != NULL)
+		return lab_main(&sc, scen, lab);
 	if (scenario_load(scen, &sc, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cagma-sim: %s\n", err);
 		return 2;

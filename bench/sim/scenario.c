@@ -14,14 +14,14 @@
 #define SC_LINE_MAX	512
 #define SC_MAX_KB	(1ULL << 32)	/* 4 TiB */
 #define SC_MAX_MS	(24ULL * 3600 * 1000)
-#define SC_LAB_TASKS_MAX 1000	/* the lab's tasks per phase (scn2lab.sh) */
+#define SC_LAB_TASKS_MAX 1000	/* the lab's tasks per phase (lab.c) */
 #define SC_VM_START_DEADLINE_MS	30000	/* default vm_start deadline */
 
 struct sc_ctx {
 	struct sim_scenario *sc;
 	char *err;
 	size_t errlen;
-	unsigned lineno;
+	unsigned lineno;	/* of the line being parsed */
 };
 
 static struct sim_guest_cfg *
@@ -104,13 +104,14 @@ guest_opt(struct sim_guest_cfg *g, const char *k, const char *v)
 
 /*
  * tasks= and disk_tasks= are the Xen lab's workload for the phase
- * (bench/lab/scn2lab.sh): checked here so that one file serves both, but
- * the simulator's load is anon/file.
+ * (bench/sim/lab.c, cagma-sim --lab): kept so that one file serves both,
+ * but the simulator's load is anon/file.
  */
 static int
 phase_opt(struct sim_phase *p, const char *k, const char *v)
 {
 	uint64_t n;
+	int rc;
 
 	if (strcmp(k, "anon") == 0)
 		return size_opt(v, &p->anon_kb);
@@ -118,8 +119,16 @@ phase_opt(struct sim_phase *p, const char *k, const char *v)
 		return size_opt(v, &p->file_kb);
 	if (strcmp(k, "cold") == 0)
 		return size_opt(v, &p->cold_kb);
-	if (strcmp(k, "tasks") == 0 || strcmp(k, "disk_tasks") == 0)
-		return config_parse_u64(v, 0, SC_LAB_TASKS_MAX, &n);
+	if (strcmp(k, "tasks") == 0 || strcmp(k, "disk_tasks") == 0) {
+		rc = config_parse_u64(v, 0, SC_LAB_TASKS_MAX, &n);
+		if (rc == 0 && k[0] == 't') {
+			p->tasks = (uint32_t)n;
+			p->has_tasks = true;
+		} else if (rc == 0) {
+			p->disk_tasks = (uint32_t)n;
+		}
+		return rc;
+	}
 	return -EINVAL;
 }
 
@@ -158,6 +167,7 @@ line_guest(struct sc_ctx *c, char **save)
 	g->access_pps = 20000;
 	g->weight = 100;
 	g->count = 1;
+	g->line = c->lineno;
 	while ((tok = strtok_r(NULL, " \t", save)) != NULL) {
 		v = split_kv(tok);
 		if (v == NULL || guest_opt(g, tok, v) != 0)
@@ -175,7 +185,6 @@ line_guest(struct sc_ctx *c, char **save)
 	if (g->hidden_max_kb != 0 && g->hidden_max_kb < g->hidden_floor_kb)
 		return snprintf(c->err, c->errlen, "guest %s: hidden_max= "
 		    "below hidden_floor=", g->name), -EINVAL;
-	g->line = c->lineno;
 	return 0;
 }
 
@@ -278,6 +287,7 @@ line_phase(struct sc_ctx *c, char **save)
 		return snprintf(c->err, c->errlen, "too many phases"), -EINVAL;
 	p = &g->phases[g->nphases];
 	memset(p, 0, sizeof(*p));
+	p->line = c->lineno;
 	tok = strtok_r(NULL, " \t", save);
 	if (tok == NULL || config_parse_ms(tok, 1, SC_MAX_MS, &p->dur_ms))
 		return snprintf(c->err, c->errlen, "phase: bad duration"),
@@ -392,7 +402,6 @@ scenario_parse(const char *name, const char *text, struct sim_scenario *sc,
 		size_t len = strcspn(p, "\n");
 
 		lineno++;
-		c.lineno = lineno;
 		if (len >= sizeof(line)) {
 			snprintf(err, errlen, "%s:%u: line too long", name,
 			    lineno);
@@ -401,6 +410,7 @@ scenario_parse(const char *name, const char *text, struct sim_scenario *sc,
 		memcpy(line, p, len);
 		line[len] = '\0';
 		p += len + (p[len] == '\n');
+		c.lineno = lineno;
 		rc = parse_line(&c, line);
 		if (rc != 0) {
 			char msg[256];

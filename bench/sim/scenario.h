@@ -26,6 +26,10 @@ struct sim_phase {
 	uint64_t anon_kb;	/* anonymous working set of the tasks */
 	uint64_t file_kb;	/* page cache the tasks want */
 	uint64_t cold_kb;	/* anon written once, then not touched */
+	uint32_t tasks;		/* the Xen lab's memory tasks (lab.c) */
+	uint32_t disk_tasks;	/* the Xen lab's O_DIRECT disk tasks */
+	bool has_tasks;		/* tasks= given (the lab needs it) */
+	unsigned line;		/* line of the phase in the file */
 };
 
 struct sim_guest_cfg {
@@ -39,13 +43,13 @@ struct sim_guest_cfg {
 	uint64_t stuck_from_ms;
 	uint64_t stuck_on_ms;	/* intermittent: stuck this long, */
 	uint64_t stuck_off_ms;	/* ... then moving this long (0: always) */
-	unsigned line;		/* line of the guest directive */
 	uint64_t access_pps;	/* page touches/s over the anon set */
 	uint64_t file_pps;	/* page cache touches/s */
 	uint64_t ramp_kbps;	/* how fast demand can grow, KiB/s */
 	uint64_t jitter_ms;	/* random start offset per instance */
 	uint32_t weight, count;
 	enum sim_balloon balloon;
+	unsigned line;		/* line of the guest in the file */
 	size_t nphases;
 	struct sim_phase phases[SIM_MAX_PHASES];
 };

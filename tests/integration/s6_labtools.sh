@@ -85,42 +85,136 @@ check "parse-run.sh: summary lines only, swap-in per s over the run ($row)" \
 sed -i "/phase/s/ uptime=[0-9.]*//" "$R/console.log"
 check "phases.sh: a run without phase marks gives no rows" \
     [ -z "$(sh "$LAB/phases.sh" "$D/run" cagma 7 2>&1)" ]
-# scn2lab.sh: the paper job from the simulator's paper.scn is the job the
-# lab's results were measured with (before the scenario file drove it,
-# these were job-paper.sh's and demo.sh's literals)
+# cagma-sim --lab: the paper job from the simulator's paper.scn is the job
+# the lab's results were measured with (before the scenario file drove it,
+# these were job-paper.sh's and demo.sh's literals; then scn2lab.sh's awk)
+SIM=$CAGMA_BUILD/bin/cagma-sim
 SCN=$IT_ROOT/bench/scenarios/paper.scn
-lab=$(sh "$LAB/scn2lab.sh" "$SCN")
-check "scn2lab: paper.scn gives the paper job (6 phases, vm3 expanded)" \
-    [ "$lab" = "export LAB_SCN_NAME=paper LAB_SCN_PHASES=6
-export LAB_VM1_START=512 LAB_VM1_MAX=2500
-export LAB_VM1_TASKS=2,2,2,10,10,10 LAB_VM1_DISK=0,0,0,0,0,0
-export LAB_VM2_START=512 LAB_VM2_MAX=1500
-export LAB_VM2_TASKS=2,2,2,9,9,9 LAB_VM2_DISK=0,0,0,0,0,0
-export LAB_VM3_START=512 LAB_VM3_MAX=3000
-export LAB_VM3_TASKS=1,1,1,1,1,1 LAB_VM3_DISK=15,15,15,15,15,15" ]
-lab=$(sh "$LAB/scn2lab.sh" "$SCN" 2-4 | grep -E 'PHASES|TASKS' | tr '\n' ' ')
-check "scn2lab: phases 2-4 are the demo's ($lab)" \
-    [ "$lab" = "export LAB_SCN_NAME=paper LAB_SCN_PHASES=3 export LAB_VM1_TASKS=2,10,10 LAB_VM1_DISK=0,0,0 export LAB_VM2_TASKS=2,9,9 LAB_VM2_DISK=0,0,0 export LAB_VM3_TASKS=1,1,1 LAB_VM3_DISK=15,15,15 " ]
+PAPER_JOB="LAB_SCN_NAME=paper
+LAB_SCN_PHASES=6
+LAB_VM1_START=512
+LAB_VM1_MAX=2500
+LAB_VM1_TASKS=2,2,2,10,10,10
+LAB_VM1_DISK=0,0,0,0,0,0
+LAB_VM2_START=512
+LAB_VM2_MAX=1500
+LAB_VM2_TASKS=2,2,2,9,9,9
+LAB_VM2_DISK=0,0,0,0,0,0
+LAB_VM3_START=512
+LAB_VM3_MAX=3000
+LAB_VM3_TASKS=1,1,1,1,1,1
+LAB_VM3_DISK=15,15,15,15,15,15"
+if have "$SIM" "cagma-sim"; then
+lab=$("$SIM" --scenario "$SCN" --lab)
+check "cagma-sim --lab: paper.scn gives the paper job (6 phases, vm3 expanded)" \
+    [ "$lab" = "$PAPER_JOB" ]
+lab=$("$SIM" --scenario "$SCN" --lab=2-4 | grep -E 'PHASES|TASKS' | tr '\n' ' ')
+check "cagma-sim --lab=2-4: phases 2-4 are the demo's ($lab)" \
+    [ "$lab" = "LAB_SCN_PHASES=3 LAB_VM1_TASKS=2,10,10 LAB_VM2_TASKS=2,9,9 LAB_VM3_TASKS=1,1,1 " ]
+check "cagma-sim --lab= (empty range) is all phases" \
+    [ "$("$SIM" --scenario "$SCN" --lab=)" = "$PAPER_JOB" ]
 # a guest whose phases end early holds its last phase
 printf 'guest vm1 start=1G max=2G\nphase vm1 10s tasks=1\nphase vm1 20s tasks=3\nguest vm2 start=512M max=1G\nphase vm2 10s tasks=4 disk_tasks=2\nguest vm3 start=524288 max=1G\nphase vm3 40s tasks=0\n' >"$D/ok.scn"
-lab=$(sh "$LAB/scn2lab.sh" "$D/ok.scn" | tr '\n' ' ')
-check "scn2lab: units of the durations' gcd, last phase holds, KiB sizes ($lab)" \
-    [ "$lab" = "export LAB_SCN_NAME=unnamed LAB_SCN_PHASES=4 export LAB_VM1_START=1024 LAB_VM1_MAX=2048 export LAB_VM1_TASKS=1,3,3,3 LAB_VM1_DISK=0,0,0,0 export LAB_VM2_START=512 LAB_VM2_MAX=1024 export LAB_VM2_TASKS=4,4,4,4 LAB_VM2_DISK=2,2,2,2 export LAB_VM3_START=512 LAB_VM3_MAX=1024 export LAB_VM3_TASKS=0,0,0,0 LAB_VM3_DISK=0,0,0,0 " ]
-# what the lab cannot run is refused with a reason, exit status 2
+lab=$("$SIM" --scenario "$D/ok.scn" --lab | tr '\n' ' ')
+check "cagma-sim --lab: units of the durations' gcd, last phase holds, KiB sizes ($lab)" \
+    [ "$lab" = "LAB_SCN_NAME=unnamed LAB_SCN_PHASES=4 LAB_VM1_START=1024 LAB_VM1_MAX=2048 LAB_VM1_TASKS=1,3,3,3 LAB_VM1_DISK=0,0,0,0 LAB_VM2_START=512 LAB_VM2_MAX=1024 LAB_VM2_TASKS=4,4,4,4 LAB_VM2_DISK=2,2,2,2 LAB_VM3_START=512 LAB_VM3_MAX=1024 LAB_VM3_TASKS=0,0,0,0 LAB_VM3_DISK=0,0,0,0 " ]
+# what the lab cannot run is refused with a reason: exit status 2, one
+# "cagma-sim: file:line: message" line on stderr, nothing on stdout
 bad_scn() {	# NAME TEXT EXPECTED-MESSAGE-PART [RANGE]
 	printf '%b' "$2" >"$D/bad.scn"
-	msg=$(sh "$LAB/scn2lab.sh" "$D/bad.scn" ${4:-} 2>&1 >/dev/null)
+	"$SIM" --scenario "$D/bad.scn" --lab${4:+=$4} >"$D/bad.out" 2>"$D/bad.err"
 	rc=$?
-	check "scn2lab refuses $1 (rc $rc: $msg)" \
-	    [ $rc -eq 2 -a -n "$msg" -a -z "${msg##*$3*}" ]
+	msg=$(cat "$D/bad.err")
+	check "cagma-sim --lab refuses $1 (rc $rc: $msg)" \
+	    [ $rc -eq 2 -a ! -s "$D/bad.out" -a "$(wc -l <"$D/bad.err")" -eq 1 \
+	    -a -z "${msg##cagma-sim: $D/bad.scn*$3*}" ]
 }
 G3='guest vm2 start=1G max=2G\nphase vm2 1s tasks=1\nguest vm3 start=1G max=2G\nphase vm3 1s tasks=1\n'
-bad_scn "a phase without tasks=" "guest vm1 start=1G max=2G\nphase vm1 1s anon=1M\n$G3" "without tasks="
-bad_scn "a guest not named vm1..vm3" "guest hot start=1G max=2G\n" "vm1, vm2, vm3"
+bad_scn "a phase without tasks=" "guest vm1 start=1G max=2G\nphase vm1 1s anon=1M\n$G3" ":2: vm1: phase without tasks="
+bad_scn "a guest not named vm1..vm3" "guest hot start=1G max=2G\n" ":1: the lab has guests vm1, vm2, vm3"
 bad_scn "two guests" "guest vm1 start=1G max=2G\nphase vm1 1s tasks=1\nguest vm2 start=1G max=2G\nphase vm2 1s tasks=1\n" "needs guests"
-bad_scn "count=" "guest vm1 start=1G max=2G count=3\n" "count="
+bad_scn "count=" "guest vm1 start=1G max=2G count=3\n" ":1: vm1: count="
 bad_scn "a size that is not whole MiB" "guest vm1 start=1000 max=2G\n" "whole MiB"
-bad_scn "a bad task count" "guest vm1 start=1G max=2G\nphase vm1 1s tasks=-1\n$G3" "bad count"
+bad_scn "a bad task count" "guest vm1 start=1G max=2G\nphase vm1 1s tasks=-1\n$G3" ":2: phase: bad option 'tasks"
+bad_scn "a guest without phases" "guest vm1 start=1G max=2G\n$G3" ":1: vm1 has no phase"
 bad_scn "a range past the end" "guest vm1 start=1G max=2G\nphase vm1 1s tasks=1\n$G3" "does not fit" 0-1
-check "scn2lab refuses a bad range" not sh "$LAB/scn2lab.sh" "$SCN" 4-x 2>/dev/null
+check "cagma-sim --lab refuses a bad range" not "$SIM" --scenario "$SCN" --lab=4-x 2>/dev/null
+fi
+
+# scenario.sh: the lab scripts take exactly those settings into their
+# environment, in dash as in bash, and run nothing cagma-sim prints
+reader() {	# SHELL SCN [RANGE]: prints the LAB_ environment it leaves
+	HERE=$LAB "$1" -c '. "$HERE/scenario.sh" && lab_scenario "$1" "$2" &&
+	    env | grep "^LAB_" | sort' reader "$2" "${3:-}"
+}
+want=$(echo "$PAPER_JOB" | sort)
+printf 'guest vm1 start=1G max=2G count=2\n' >"$D/bad.scn"
+for sh in sh bash; do
+	check "scenario.sh ($sh): lab_scenario exports the paper job" \
+	    [ "$(reader $sh "$SCN")" = "$want" ]
+	msg=$(reader $sh "$D/bad.scn" 2>&1 >/dev/null)
+	check "scenario.sh ($sh): a refused scenario is exit status 2 ($msg)" \
+	    [ $? -eq 2 -a -z "${msg##cagma-sim: $D/bad.scn:1: vm1: count=*}" ]
+done
+check "scenario.sh: the demo's range" \
+    [ "$(reader sh "$SCN" 2-4 | grep VM2_TASKS)" = "LAB_VM2_TASKS=2,9,9" ]
+# a cagma-sim that prints anything else is refused as a whole
+fake_sim() {	# NAME LINE: PAPER_JOB with its first line replaced by LINE
+	{
+		printf '#!/bin/sh\ncat <<"EOF"\n'
+		[ -z "$2" ] || echo "$2"
+		echo "$PAPER_JOB" | sed 1d
+		echo EOF
+	} >"$D/fake-sim"
+	chmod +x "$D/fake-sim"
+	out=$(CAGMA_SIM=$D/fake-sim reader sh "$SCN" 2>"$D/fake.err")
+	rc=$?
+	check "scenario.sh refuses $1 (rc $rc: $(cat "$D/fake.err"))" \
+	    [ $rc -eq 2 -a -z "$out" -a ! -e "$D/pwned" ]
+}
+fake_sim "a command substitution" 'LAB_SCN_NAME=$(touch '"$D"'/pwned)'
+fake_sim "backquotes" 'LAB_SCN_NAME=`touch '"$D"'/pwned`'
+fake_sim "a ; in a value" "LAB_SCN_NAME=a;touch $D/pwned"
+fake_sim "a space in a value" "LAB_SCN_NAME=a b"
+fake_sim "a glob in a value" "LAB_SCN_NAME=*"
+fake_sim "an = in a value" "LAB_SCN_NAME=a=b"
+fake_sim "an empty value" "LAB_SCN_NAME="
+fake_sim "an unknown key" "PATH=/tmp"
+fake_sim "a line without =" "LAB_SCN_NAME"
+fake_sim "a repeated key" "LAB_VM1_START=1"
+fake_sim "a missing key" ""
+{
+	printf '#!/bin/sh\ncat <<"EOF"\n'
+	echo "$PAPER_JOB" | sed '$d'
+	echo 'LAB_VM3_DISK=$(touch '"$D"'/pwned)'
+	echo EOF
+} >"$D/fake-sim"
+n=$(CAGMA_SIM=$D/fake-sim HERE=$LAB sh -c '. "$HERE/scenario.sh"
+	lab_scenario "$1"; env | grep -c "^LAB_VM"' reader "$SCN" 2>/dev/null)
+check "scenario.sh: a bad last line, and nothing is exported ($n)" \
+    [ "$n" = 0 -a ! -e "$D/pwned" ]
+
+# run-lab.sh paper converts the scenario on the host, before QEMU starts,
+# and hands the settings to dom0 in lab.env; a refused scenario stops it
+# there.  QEMU here is a stub that exits at once (no boot, no Xen).
+mkdir -p "$D/cache/image" "$D/bin"
+: >"$D/cache/image/inputs.sha256"
+: >"$D/cache/image/kver"
+printf '#!/bin/sh\necho qemu-stub\n' >"$D/bin/qemu-system-x86_64"
+chmod +x "$D/bin/qemu-system-x86_64"
+run_lab() {	# SCN [RANGE]
+	PATH=$D/bin:$PATH LAB_CACHE=$D/cache LAB_RUN=$D/lab LAB_DISK_MB=1 \
+	    LAB_SCENARIO=$1 LAB_SCN_RANGE=${2:-} LAB_VM1_TASKS=stale \
+	    bash "$LAB/run-lab.sh" paper >"$D/run-lab.out" 2>&1
+}
+run_lab "$D/bad.scn"
+rc=$?
+check "run-lab.sh paper refuses a scenario the lab cannot run before QEMU (rc $rc)" \
+    [ $rc -eq 2 -a ! -e "$D/lab" -a \
+    -n "$(grep 'bad.scn:1: vm1: count=' "$D/run-lab.out")" ]
+run_lab "$SCN" 2-4
+env=$(grep -E '^LAB_(SCN_[A-Z]+|VM[123]_[A-Z]+)=' "$D/lab/share/lab.env" | sort |
+    tr '\n' ' ')
+check "run-lab.sh paper hands the scenario's settings to dom0 ($env)" \
+    [ "$env" = "LAB_SCN_NAME='paper' LAB_SCN_PHASES='3' LAB_SCN_RANGE='2-4' LAB_VM1_DISK='0,0,0' LAB_VM1_MAX='2500' LAB_VM1_START='512' LAB_VM1_TASKS='2,10,10' LAB_VM2_DISK='0,0,0' LAB_VM2_MAX='1500' LAB_VM2_START='512' LAB_VM2_TASKS='2,9,9' LAB_VM3_DISK='15,15,15' LAB_VM3_MAX='3000' LAB_VM3_START='512' LAB_VM3_TASKS='1,1,1' " ]
 it_finish

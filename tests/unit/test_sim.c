@@ -1,7 +1,8 @@
 /*
- * test_sim.c - cagma-sim: scenario parser errors, and model behaviour that
- * the benchmark's conclusions rely on (static swaps when demand exceeds
- * its memory, a stuck balloon never moves, cagma keeps the reserve).
+ * test_sim.c - cagma-sim: scenario parser errors, the Xen lab's settings
+ * from a scenario (lab.c), and model behaviour that the benchmark's
+ * conclusions rely on (static swaps when demand exceeds its memory, a stuck
+ * balloon never moves, cagma keeps the reserve).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "../../bench/sim/lab.h"
 #include "../../bench/sim/model.h"
 #include "../../bench/sim/scenario.h"
 #include "../../bench/sim/sim.h"
@@ -36,6 +38,15 @@ test_parse_ok(void **state)
 	assert_int_equal(sc.guests[0].nphases, 2);
 	assert_int_equal(sc.guests[0].phases[1].anon_kb, 700 * 1024);
 	assert_int_equal(sc.host_kb, 2 * 1024 * 1024);
+	/* the lab's workload and the lines, for lab.c */
+	assert_int_equal(sc.guests[0].line, 6);
+	assert_int_equal(sc.guests[0].phases[0].line, 7);
+	assert_int_equal(sc.guests[0].phases[1].line, 8);
+	assert_true(sc.guests[0].phases[0].has_tasks);
+	assert_int_equal(sc.guests[0].phases[0].tasks, 1);
+	assert_int_equal(sc.guests[0].phases[0].disk_tasks, 0);
+	assert_int_equal(sc.guests[0].phases[1].tasks, 14);
+	assert_int_equal(sc.guests[0].phases[1].disk_tasks, 2);
 }
 
 static void
@@ -62,6 +73,139 @@ test_parse_errors(void **state)
 		assert_true(scenario_parse("t", bad[i], &sc, err,
 		    sizeof(err)) < 0);
 		assert_true(strncmp(err, "t", 1) == 0);
+	}
+}
+
+/* bench/scenarios/paper.scn without the simulator-only options */
+#define LAB_PAPER "name paper\n" \
+	"guest vm1 start=512M max=2500M\n" \
+	"phase vm1 61s tasks=2\nphase vm1 61s tasks=2\n" \
+	"phase vm1 61s tasks=2\nphase vm1 61s tasks=10\n" \
+	"phase vm1 61s tasks=10\nphase vm1 61s anon=480M tasks=10\n" \
+	"guest vm2 start=512M max=1500M # comment\n" \
+	"phase vm2 183s tasks=2\nphase vm2 183s tasks=9\n" \
+	"guest vm3 start=524288 max=3G\n" \
+	"phase vm3 366s tasks=1 disk_tasks=15\n"
+
+static int
+lab(const char *text, const char *range, char *out, size_t outlen,
+    char *err)
+{
+	struct lab_range r;
+
+	assert_int_equal(lab_parse_range(range, &r), 0);
+	assert_int_equal(scenario_parse("t", text, &sc, err, 256), 0);
+	return lab_format(&sc, "t", &r, out, outlen, err, 256);
+}
+
+static void
+test_lab_paper(void **state)
+{
+	char out[LAB_OUT_MAX], err[256];
+
+	(void)state;
+	/* the job every earlier lab run used; vm2/vm3 cut into 61 s units */
+	assert_int_equal(lab(LAB_PAPER, "", out, sizeof(out), err), 0);
+	assert_string_equal(out, "LAB_SCN_NAME=paper\nLAB_SCN_PHASES=6\n"
+	    "LAB_VM1_START=512\nLAB_VM1_MAX=2500\n"
+	    "LAB_VM1_TASKS=2,2,2,10,10,10\nLAB_VM1_DISK=0,0,0,0,0,0\n"
+	    "LAB_VM2_START=512\nLAB_VM2_MAX=1500\n"
+	    "LAB_VM2_TASKS=2,2,2,9,9,9\nLAB_VM2_DISK=0,0,0,0,0,0\n"
+	    "LAB_VM3_START=512\nLAB_VM3_MAX=3072\n"
+	    "LAB_VM3_TASKS=1,1,1,1,1,1\nLAB_VM3_DISK=15,15,15,15,15,15\n");
+	/* the demo's phases */
+	assert_int_equal(lab(LAB_PAPER, "2-4", out, sizeof(out), err), 0);
+	assert_non_null(strstr(out, "LAB_SCN_PHASES=3\n"));
+	assert_non_null(strstr(out, "LAB_VM1_TASKS=2,10,10\n"));
+	assert_non_null(strstr(out, "LAB_VM3_DISK=15,15,15\n"));
+	/* a guest that ends early holds its last phase; unnamed */
+	assert_int_equal(lab("guest vm1 start=1G max=1G\nphase vm1 1s tasks=1\n"
+	    "guest vm2 start=1G max=1G\nphase vm2 500ms tasks=3\n"
+	    "guest vm3 start=1G max=1G\nphase vm3 250 tasks=0 disk_tasks=4\n"
+	    "phase vm3 250ms tasks=5\n", "", out, sizeof(out), err), 0);
+	assert_string_equal(out, "LAB_SCN_NAME=unnamed\nLAB_SCN_PHASES=4\n"
+	    "LAB_VM1_START=1024\nLAB_VM1_MAX=1024\n"
+	    "LAB_VM1_TASKS=1,1,1,1\nLAB_VM1_DISK=0,0,0,0\n"
+	    "LAB_VM2_START=1024\nLAB_VM2_MAX=1024\n"
+	    "LAB_VM2_TASKS=3,3,3,3\nLAB_VM2_DISK=0,0,0,0\n"
+	    "LAB_VM3_START=1024\nLAB_VM3_MAX=1024\n"
+	    "LAB_VM3_TASKS=0,5,5,5\nLAB_VM3_DISK=4,0,0,0\n");
+	/* too small a buffer is an error, not a cut line */
+	assert_int_equal(lab(LAB_PAPER, "", out, 100, err), -ENOSPC);
+}
+
+#define LAB_G23 "guest vm2 start=1G max=2G\nphase vm2 1s tasks=1\n" \
+	"guest vm3 start=1G max=2G\nphase vm3 1s tasks=1\n"
+
+static void
+test_lab_refused(void **state)
+{
+	static const struct {
+		const char *text, *range, *err;
+	} bad[] = {
+		{ "guest vm1 start=1G max=2G\nphase vm1 1s anon=1M\n" LAB_G23,
+		    "", "t:2: vm1: phase without tasks=" },
+		{ "guest hot start=1G max=2G\n", "",
+		    "t:1: the lab has guests vm1, vm2, vm3, in that order "
+		    "(got hot)" },
+		{ LAB_G23 "guest vm1 start=1G max=2G\nphase vm1 1s tasks=1\n",
+		    "", "t:1: the lab has guests vm1, vm2, vm3" },
+		{ "guest vm1 start=1G max=2G\nphase vm1 1s tasks=1\n"
+		    "guest vm2 start=1G max=2G\nphase vm2 1s tasks=1\n", "",
+		    "t: the lab needs guests vm1, vm2, vm3" },
+		{ "guest vm1 start=1G max=2G\nphase vm1 1s tasks=1\n" LAB_G23
+		    "guest vm4 start=1G max=2G\n", "",
+		    "t:7: the lab has guests" },
+		{ "\nguest vm1 start=1G max=2G count=3\n", "",
+		    "t:2: vm1: count= is not supported" },
+		{ "guest vm1 start=1000 max=2G\n", "",
+		    "t:1: vm1: start= is 1000 KiB, not a whole MiB" },
+		{ "guest vm1 start=1G max=2097153\n", "", "t:1: vm1: max=" },
+		{ "guest vm1 start=1G max=2G\n" LAB_G23, "",
+		    "t:1: vm1 has no phase" },
+		{ "guest vm1 start=1G max=2G\nphase vm1 1s tasks=1\n" LAB_G23,
+		    "0-1", "t: 1 phase units; range 0-1 does not fit" },
+		{ "guest vm1 start=1G max=2G\nphase vm1 3s tasks=1\n" LAB_G23,
+		    "2-1", "t: 3 phase units; range 2-1 does not fit" },
+		{ "guest vm1 start=1G max=2G\nphase vm1 65s tasks=1\n" LAB_G23,
+		    "", "t: more than 64 phase units of 1000 ms" },
+		{ "name a$b\nguest vm1 start=1G max=2G\nphase vm1 1s tasks=1\n"
+		    LAB_G23, "", "t: the lab takes a name of" },
+	};
+	char out[LAB_OUT_MAX], err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		out[0] = err[0] = '\0';
+		assert_int_equal(lab(bad[i].text, bad[i].range, out,
+		    sizeof(out), err), -EINVAL);
+		if (strncmp(err, bad[i].err, strlen(bad[i].err)) != 0)
+			fail_msg("case %zu: '%s' does not start with '%s'", i,
+			    err, bad[i].err);
+		assert_null(strchr(err, '\n'));
+	}
+}
+
+static void
+test_lab_range(void **state)
+{
+	static const char *const bad[] = { "x", "2", "2-", "-2", "2-4-6",
+		"123-4", "2-400", "2-4 ", " 2-4", "+2-4", "2--4", "a-b",
+		"2-4\n" };
+	struct lab_range r = { false, 7, 7 };
+	size_t i;
+
+	(void)state;
+	assert_int_equal(lab_parse_range("", &r), 0);
+	assert_true(r.all);
+	assert_int_equal(lab_parse_range("2-4", &r), 0);
+	assert_true(!r.all && r.first == 2 && r.last == 4);
+	assert_int_equal(lab_parse_range("00-63", &r), 0);
+	assert_true(!r.all && r.first == 0 && r.last == 63);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(lab_parse_range(bad[i], &r), -EINVAL);
+		assert_true(!r.all && r.first == 0 && r.last == 63);
 	}
 }
 
@@ -348,6 +492,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_ok),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_lab_paper),
+		cmocka_unit_test(test_lab_refused),
+		cmocka_unit_test(test_lab_range),
 		cmocka_unit_test(test_static_swaps_cagma_does_not),
 		cmocka_unit_test(test_stuck_and_oom),
 		cmocka_unit_test(test_guests_must_fit),

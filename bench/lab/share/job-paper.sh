@@ -1,6 +1,6 @@
 # job-paper.sh - the paper's experiment on the lab (sourced by dom0.sh).
 # Three PV guests, vm1..vm3, sized and loaded as the scenario file says
-# (run-lab.sh hands over scn2lab.sh's LAB_VMn_* settings; paper.scn: start
+# (run-lab.sh hands over cagma-sim --lab's LAB_VMn_*; paper.scn: start
 # 512 MiB, maxmem 2500 / 1500 / 3000 MiB, as in the paper), run their
 # workloads in phases of LAB_PHASE_S seconds (paper: ~61 s): memory tasks
 # of LAB_TASK_MIB (paper 48 MiB) and O_DIRECT|O_SYNC disk tasks per phase.
