@@ -10,7 +10,14 @@
 #include "policy_int.h"
 
 /* Pressure signals (any one of them is pressure). */
-#define CAGMA_SWAPIN_MIN_PPS	1	/* swap-ins, pages/s */
+#define CAGMA_SWAPIN_MIN_PPS	1	/* swap-ins, pages/s, while tight */
+#define CAGMA_SWAPIN_HOT_PPS	256	/* swap-ins, pages/s, whatever avail */
+#define CAGMA_STALL_MIN_PS	1	/* direct-reclaim stalls per second */
+#define CAGMA_PSI_FULL_MIN_PCT100 100	/* PSI full, hundredths of % (1 %) */
+#define CAGMA_LOWMEM_MARGIN_KB	(16 * POL_MIB_KB) /* as the agent's */
+/* A job ended: used fell by this much in one interval (not "calm"). */
+#define CAGMA_DROP_MIN_KB	(256 * POL_MIB_KB)
+#define CAGMA_DROP_PCT		25	/* ... or this % of the CMA */
 #define CAGMA_REFAULT_MIN_PPS	256	/* refaults, pages/s (1 MiB/s) */
 #define CAGMA_PSI_MIN_PCT100	200	/* PSI some, hundredths of % (2 %) */
 /* Pressure without visible swap: grow the estimate by this much. */
@@ -72,6 +79,20 @@ derive_overhead(struct policy_vm *vm)
 	vm->est.overhead_kb = pol_min(pol_sub(vm->current_kb, total), cap);
 }
 
+/*
+ * MemAvailable below the guest's low watermark plus max(watermark,
+ * CAGMA_LOWMEM_MARGIN_KB): the agent's own line (report.c), so that a
+ * record says "low" exactly when the agent would publish it urgently.
+ */
+static bool
+derive_lowmem(const struct cg_record *rec)
+{
+	uint64_t low = record_get(rec, CG_F_WMARK_LOW, 0);
+
+	return low != 0 && record_get(rec, CG_F_MEM_AVAIL, 0) < low +
+	    pol_max(low, CAGMA_LOWMEM_MARGIN_KB);
+}
+
 /* See policy_int.h.  vm->rec: validated guest claims (bounded by schema). */
 void
 pol_derive(struct policy_vm *vm, uint64_t now_ms)
@@ -89,6 +110,11 @@ pol_derive(struct policy_vm *vm, uint64_t now_ms)
 	est->swapin_rate = 0;
 	est->refault_rate = 0;
 	est->psi_some_pct100 = 0;
+	est->psi_full_pct100 = 0;
+	est->oom_kills = 0;
+	est->stall_rate = 0;
+	est->dropped = false;
+	est->lowmem = derive_lowmem(rec);
 	est->used_trend_kbps = 0;
 	est->act_now = false;
 	if (vm->has_prev && vm->rec_ms > vm->prev_ms)
@@ -102,11 +128,20 @@ pol_derive(struct policy_vm *vm, uint64_t now_ms)
 		psi = counter_delta(vm, CG_F_PSI_SOME_US);
 		psi = psi > UINT64_MAX / 10 ? UINT64_MAX : psi * 10 / dt_ms;
 		est->psi_some_pct100 = pol_min(psi, 10000);
+		psi = counter_delta(vm, CG_F_PSI_FULL_US);
+		psi = psi > UINT64_MAX / 10 ? UINT64_MAX : psi * 10 / dt_ms;
+		est->psi_full_pct100 = pol_min(psi, 10000);
+		est->stall_rate = rate_per_s(counter_delta(vm,
+		    CG_F_ALLOCSTALL), dt_ms);
 		est->used_trend_kbps = rate_per_s(pol_sub(est->used_kb,
 		    rec_used_kb(&vm->prev)), dt_ms);
 	}
+	/* a kill needs no interval: the first record after it shows it */
+	if (vm->has_prev)
+		est->oom_kills = counter_delta(vm, CG_F_OOM_KILL);
 	derive_overhead(vm);
-	est->pressure = est->urgent || est->swapin_rate > 0;
+	est->pressure = est->urgent || est->swapin_rate > 0 ||
+	    est->oom_kills > 0;
 	if (est->pressure) {
 		est->last_pressure_ms = now_ms;
 		est->calm_since_ms = 0;
@@ -115,26 +150,78 @@ pol_derive(struct policy_vm *vm, uint64_t now_ms)
 	}
 }
 
+/*
+ * Swap-ins are pressure when they are many (the working set is being read
+ * back) or when the guest has little available memory; a trickle while
+ * MemAvailable is ample is pages left in swap by an earlier burst coming
+ * back one by one, and no reason to keep (or grow) the estimate.
+ */
+static bool
+swapin_pressure(const struct policy_est *est)
+{
+	uint64_t tight = pol_max(CAGMA_SLACK_MIN_KB, est->cma_kb *
+	    CAGMA_SLACK_PCT / 100);
+
+	return est->swapin_rate >= CAGMA_SWAPIN_HOT_PPS ||
+	    (est->swapin_rate >= CAGMA_SWAPIN_MIN_PPS && est->avail_kb < tight);
+}
+
+/*
+ * The signs of exhaustion a guest without swap shows (the agent publishes
+ * them): an OOM kill, allocations stalling in direct reclaim, every task
+ * stalled (PSI full), MemAvailable at the low watermark.
+ */
+static bool
+exhaustion_pressure(const struct policy_est *est)
+{
+	return est->oom_kills > 0 || est->stall_rate >= CAGMA_STALL_MIN_PS ||
+	    est->psi_full_pct100 >= CAGMA_PSI_FULL_MIN_PCT100 || est->lowmem;
+}
+
 /* Raw estimate from this record alone, KiB. */
 static uint64_t
-cagma_raw_kb(const struct policy_est *est, bool pressure)
+cagma_raw_kb(const struct policy_vm *vm, bool pressure)
 {
+	const struct policy_est *est = &vm->est;
 	uint64_t raw = est->used_kb;
 
 	if (!pressure)
 		return raw;
+	/* an OOM kill: the guest needed more than all it had */
+	if (est->oom_kills > 0)
+		raw = pol_max(raw, record_get(&vm->rec, CG_F_MEM_TOTAL, 0));
 	/* swap is hot only while it is being read back */
-	if (est->swapin_rate >= CAGMA_SWAPIN_MIN_PPS)
+	if (swapin_pressure(est))
 		raw += est->swap_used_kb;
 	else
 		raw += pol_max(CAGMA_BOOST_MIN_KB,
-		    est->used_kb * CAGMA_BOOST_PCT / 100);
+		    raw * CAGMA_BOOST_PCT / 100);
 	return raw;
 }
 
 /*
+ * A job ended (or was killed): used fell by CAGMA_DROP_MIN_KB or
+ * CAGMA_DROP_PCT of the CMA within one record interval.  That is not
+ * calm to wait out: the estimate follows at once, and the planner gives
+ * the memory back at its release rate.
+ */
+static bool
+used_dropped(const struct policy_vm *vm)
+{
+	uint64_t before, fall;
+
+	if (!vm->has_prev)
+		return false;
+	before = rec_used_kb(&vm->prev);
+	fall = pol_sub(before, vm->est.used_kb);
+	return fall >= pol_min(CAGMA_DROP_MIN_KB, vm->est.cma_kb *
+	    CAGMA_DROP_PCT / 100) && fall > 0;
+}
+
+/*
  * See policy_int.h.  The cagma estimator: fast increase under pressure,
- * hold, then slow exponential decay toward the calm estimate.  Pure.
+ * hold, then slow exponential decay toward the calm estimate; a sharp fall
+ * of used memory is followed at once.  Pure.
  */
 void
 pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
@@ -145,18 +232,25 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
 	bool pressure;
 
 	(void)cfg;
-	pressure = est->urgent || est->swapin_rate >= CAGMA_SWAPIN_MIN_PPS ||
+	/*
+	 * The agent's urgent flag is not pressure by itself (any swap-in
+	 * sets it): what it reports is judged here, from the counters.
+	 */
+	pressure = swapin_pressure(est) || exhaustion_pressure(est) ||
 	    est->refault_rate >= CAGMA_REFAULT_MIN_PPS ||
 	    est->psi_some_pct100 >= CAGMA_PSI_MIN_PCT100;
+	est->pressure = pressure;
 	if (pressure) {
-		est->pressure = true;
 		est->last_pressure_ms = now_ms;
 		est->calm_since_ms = 0;
+	} else if (est->calm_since_ms == 0) {
+		est->calm_since_ms = now_ms;
 	}
 	if (vm->has_prev && vm->rec_ms > vm->prev_ms)
 		dt_ms = vm->rec_ms - vm->prev_ms;
-	raw = cagma_raw_kb(est, pressure);
-	if (raw >= est->cma_kb || est->cma_kb == 0) {
+	est->dropped = !pressure && used_dropped(vm);
+	raw = cagma_raw_kb(vm, pressure);
+	if (raw >= est->cma_kb || est->cma_kb == 0 || est->dropped) {
 		est->cma_kb = raw;
 	} else if (!pressure && now_ms >= est->last_pressure_ms +
 	    CAGMA_HOLD_MS) {

@@ -10,10 +10,16 @@
 #include "policy.h"
 #include "policy_int.h"
 
+/*
+ * Under pressure by the estimator's judgement (swap-ins that matter, OOM
+ * kills, reclaim stalls, PSI, refaults): served first, never a donor.  An
+ * urgent record whose reason the estimator does not count as pressure (a
+ * trickle of swap-ins with memory available) is planned like any other.
+ */
 static bool
 is_emergency(const struct policy_vm *vm)
 {
-	return vm->est.urgent || vm->est.pressure;
+	return vm->est.pressure;
 }
 
 /* CMA as a balloon target: guest-visible CMA plus the kernel overhead. */

@@ -46,6 +46,11 @@ struct policy_est {
 	uint64_t swapin_rate;	/* pages/s over the last record interval */
 	uint64_t refault_rate;	/* pages/s */
 	uint64_t psi_some_pct100; /* stall share over the last interval */
+	uint64_t psi_full_pct100; /* all tasks stalled, same interval */
+	uint64_t oom_kills;	/* OOM kills in the last interval */
+	uint64_t stall_rate;	/* direct-reclaim stalls per second */
+	bool lowmem;		/* mem_avail below wmark_low + margin */
+	bool dropped;		/* used fell sharply in the last interval */
 	uint64_t last_pressure_ms; /* when pressure was last seen */
 	uint64_t last_round_ms;	/* policy-private pacing (e.g. 3 s period) */
 	bool pressure;		/* pressure in the latest interval */

@@ -31,6 +31,11 @@ vm_init(struct policy_vm *vm, uint32_t domid, uint64_t cur_mib,
 	vm->state = VM_OK;
 }
 
+/* Optional fields the next feed() records carry (0: absent). */
+static struct {
+	uint64_t oom_kill, allocstall, wmark_low, psi_full_us;
+} xtra;
+
 /* Deliver a record (sizes in KiB) at t_ms through policy_observe(). */
 static void
 feed(const struct policy_ops *ops, struct policy_vm *vm, uint64_t t_ms,
@@ -55,6 +60,13 @@ feed(const struct policy_ops *ops, struct policy_vm *vm, uint64_t t_ms,
 	record_set(r, CG_F_REFAULT, 0);
 	record_set(r, CG_F_PSI_SOME_US, 0);
 	record_set(r, CG_F_URGENT, (uint64_t)urgent);
+	if (xtra.oom_kill)
+		record_set(r, CG_F_OOM_KILL, xtra.oom_kill);
+	if (xtra.allocstall)
+		record_set(r, CG_F_ALLOCSTALL, xtra.allocstall);
+	if (xtra.wmark_low)
+		record_set(r, CG_F_WMARK_LOW, xtra.wmark_low);
+	record_set(r, CG_F_PSI_FULL_US, xtra.psi_full_us);
 	vm->has_rec = true;
 	vm->rec_ms = t_ms;
 	policy_observe(ops, &cfg, vm, t_ms);
@@ -213,10 +225,119 @@ test_est_fast_increase(void **state)
 	assert_true(vm.est.pressure);
 	assert_int_equal(vm.est.cma_kb, (492 + 300) * MIB);
 	assert_int_equal(vm.est.last_pressure_ms, 1500);
-	/* urgent without swap-in: used + max(32 MiB, 10 % of used) */
+	/* an urgent flag alone (no counter shows why) is not pressure */
 	vm_init(&vm, 2, 512, 2048);
 	feed(ops, &vm, 1000, 512 * MIB, 12 * MIB, 8 * MIB, 0, 0, 1);
-	assert_int_equal(vm.est.cma_kb, 550 * MIB);
+	assert_false(vm.est.pressure);
+	assert_int_equal(vm.est.cma_kb, 500 * MIB);
+}
+
+/*
+ * Swap-ins are pressure when many (>= 256 pages/s) or when the guest is
+ * tight (MemAvailable below its slack); a trickle while memory is
+ * available is an old burst's pages coming back, not pressure.
+ */
+static void
+test_est_swapin_trickle(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+	uint64_t t;
+
+	(void)state;
+	vm_init(&vm, 1, 2048, 2048);
+	feed(ops, &vm, 1000, 2048 * MIB, 1800 * MIB, 1700 * MIB, 900 * MIB,
+	    0, 0);
+	for (t = 2000; t < 100000; t += 1000) {
+		feed(ops, &vm, t, 2048 * MIB, 1800 * MIB, 1700 * MIB,
+		    900 * MIB, t / 100, 1);		/* 10 pages/s */
+		assert_false(vm.est.pressure);
+	}
+	assert_int_equal(vm.est.cma_kb, 248 * MIB);	/* used, no swap */
+	/* the same trickle while tight is pressure; a flood is, always */
+	feed(ops, &vm, 100000, 2048 * MIB, 20 * MIB, 10 * MIB, 900 * MIB,
+	    1010, 1);
+	assert_true(vm.est.pressure);
+	vm_init(&vm, 2, 2048, 2048);
+	feed(ops, &vm, 1000, 2048 * MIB, 1800 * MIB, 1700 * MIB, 900 * MIB,
+	    0, 0);
+	feed(ops, &vm, 2000, 2048 * MIB, 1800 * MIB, 1700 * MIB, 900 * MIB,
+	    300, 1);
+	assert_true(vm.est.pressure);
+	assert_int_equal(vm.est.cma_kb, (248 + 900) * MIB);
+}
+
+/*
+ * Without swap: an OOM kill (the guest needed all it had and more), a
+ * direct-reclaim stall, PSI full, MemAvailable at the low watermark are
+ * pressure; without them the same guest is calm.
+ */
+static void
+test_est_exhaustion_signals(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+
+	(void)state;
+	memset(&xtra, 0, sizeof(xtra));
+	vm_init(&vm, 1, 1024, 2048);
+	xtra.oom_kill = 1;
+	feed(ops, &vm, 1000, 1024 * MIB, 500 * MIB, 400 * MIB, 0, 0, 0);
+	assert_false(vm.est.pressure);			/* no interval yet */
+	xtra.oom_kill = 2;				/* a kill */
+	feed(ops, &vm, 2000, 1024 * MIB, 500 * MIB, 400 * MIB, 0, 0, 1);
+	assert_true(vm.est.pressure);
+	assert_int_equal(vm.est.oom_kills, 1);
+	/* needed more than all it had: MemTotal + 10 % */
+	assert_int_equal(vm.est.cma_kb, 1024 * MIB + 1024 * MIB / 10);
+	feed(ops, &vm, 3000, 1024 * MIB, 500 * MIB, 400 * MIB, 0, 0, 0);
+	assert_false(vm.est.pressure);			/* no new kill */
+	xtra.allocstall = 5;
+	feed(ops, &vm, 4000, 1024 * MIB, 500 * MIB, 400 * MIB, 0, 0, 0);
+	xtra.allocstall = 9;				/* 4 stalls/s */
+	feed(ops, &vm, 5000, 1024 * MIB, 500 * MIB, 400 * MIB, 0, 0, 1);
+	assert_true(vm.est.pressure);
+	feed(ops, &vm, 6000, 1024 * MIB, 500 * MIB, 400 * MIB, 0, 0, 0);
+	assert_false(vm.est.pressure);
+	xtra.psi_full_us = 20000;			/* 2 % of 1 s */
+	feed(ops, &vm, 7000, 1024 * MIB, 500 * MIB, 400 * MIB, 0, 0, 0);
+	assert_true(vm.est.pressure);
+	feed(ops, &vm, 8000, 1024 * MIB, 500 * MIB, 400 * MIB, 0, 0, 0);
+	assert_false(vm.est.pressure);
+	xtra.wmark_low = 20 * MIB;			/* line: 40 MiB */
+	feed(ops, &vm, 9000, 1024 * MIB, 41 * MIB, 30 * MIB, 0, 0, 0);
+	assert_false(vm.est.pressure);
+	feed(ops, &vm, 10000, 1024 * MIB, 39 * MIB, 30 * MIB, 0, 0, 1);
+	assert_true(vm.est.pressure);
+	assert_true(vm.est.lowmem);
+	memset(&xtra, 0, sizeof(xtra));
+}
+
+/*
+ * A job ended: used fell by >= 256 MiB (or 25 % of the CMA) in one
+ * record interval.  The estimate follows at once instead of holding 30 s;
+ * a slow fall still holds, then decays.
+ */
+static void
+test_est_sharp_fall(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+
+	(void)state;
+	vm_init(&vm, 1, 2048, 2048);
+	feed(ops, &vm, 1000, 2048 * MIB, 148 * MIB, 100 * MIB, 0, 0, 0);
+	assert_int_equal(vm.est.cma_kb, 1900 * MIB);
+	feed(ops, &vm, 2000, 2048 * MIB, 1848 * MIB, 1800 * MIB, 0, 0, 0);
+	assert_true(vm.est.dropped);
+	assert_int_equal(vm.est.cma_kb, 200 * MIB);
+	assert_true(vm.est.need_kb < 300 * MIB);
+	/* a fall below the threshold is not a job ending: held */
+	vm_init(&vm, 2, 2048, 2048);
+	feed(ops, &vm, 1000, 2048 * MIB, 148 * MIB, 100 * MIB, 0, 0, 0);
+	feed(ops, &vm, 2000, 2048 * MIB, 348 * MIB, 300 * MIB, 0, 0, 0);
+	assert_false(vm.est.dropped);
+	assert_int_equal(vm.est.cma_kb, 1900 * MIB);
 }
 
 static void
@@ -232,17 +353,17 @@ test_est_hold_then_slow_decay(void **state)
 	feed(ops, &vm, 2000, 1024 * MIB, 24 * MIB, 20 * MIB, 400 * MIB, 100,
 	    0);
 	assert_int_equal(vm.est.cma_kb, 1400 * MIB);
-	/* demand falls to 200 MiB used: held for 30 s */
+	/* demand falls by 200 MiB (not a job ending): held for 30 s */
 	for (t = 3000; t < 32000; t += 1000)
-		feed(ops, &vm, t, 1024 * MIB, 824 * MIB, 800 * MIB, 0, 100, 0);
+		feed(ops, &vm, t, 1024 * MIB, 224 * MIB, 200 * MIB, 0, 100, 0);
 	assert_int_equal(vm.est.cma_kb, 1400 * MIB);
 	at_hold = vm.est.cma_kb;
 	/* then decays with tau 60 s: after 60 s, about 1/e of the gap left */
 	for (t = 32000; t <= 92000; t += 1000)
-		feed(ops, &vm, t, 1024 * MIB, 824 * MIB, 800 * MIB, 0, 100, 0);
+		feed(ops, &vm, t, 1024 * MIB, 224 * MIB, 200 * MIB, 0, 100, 0);
 	assert_true(vm.est.cma_kb < at_hold);
-	assert_true(vm.est.cma_kb > 200 * MIB + 1200 * MIB * 30 / 100);
-	assert_true(vm.est.cma_kb < 200 * MIB + 1200 * MIB * 40 / 100);
+	assert_true(vm.est.cma_kb > 800 * MIB + 600 * MIB * 30 / 100);
+	assert_true(vm.est.cma_kb < 800 * MIB + 600 * MIB * 40 / 100);
 	/* pressure again: back up at once */
 	feed(ops, &vm, 93000, 1024 * MIB, 4 * MIB, 2 * MIB, 300 * MIB, 200, 0);
 	assert_int_equal(vm.est.cma_kb, 1320 * MIB);
@@ -807,6 +928,9 @@ main(void)
 		cmocka_unit_test_setup(test_est_overhead, setup),
 		cmocka_unit_test_setup(test_est_fast_increase, setup),
 		cmocka_unit_test_setup(test_est_hold_then_slow_decay, setup),
+		cmocka_unit_test_setup(test_est_swapin_trickle, setup),
+		cmocka_unit_test_setup(test_est_exhaustion_signals, setup),
+		cmocka_unit_test_setup(test_est_sharp_fall, setup),
 		cmocka_unit_test_setup(test_est_counter_reset, setup),
 		cmocka_unit_test_setup(test_plan_emergency_first, setup),
 		cmocka_unit_test_setup(test_plan_donors_first_gradual, setup),
