@@ -9,10 +9,8 @@
 
 static int
 cagma_decide(const struct policy_cfg *cfg, const struct policy_host *host,
-    struct policy_vm *vms, size_t n, struct vm_target *out, size_t *n_out)
+    struct policy_vm *vms, size_t n)
 {
-	(void)out;
-	(void)n_out;
 	return pol_plan_cagma(cfg, host, vms, n);
 }
 

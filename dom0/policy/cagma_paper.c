@@ -42,13 +42,11 @@ paper_observe(const struct policy_cfg *cfg, struct policy_vm *vm,
 
 static int
 paper_decide(const struct policy_cfg *cfg, const struct policy_host *host,
-    struct policy_vm *vms, size_t n, struct vm_target *out, size_t *n_out)
+    struct policy_vm *vms, size_t n)
 {
 	size_t i;
 
 	(void)cfg;
-	(void)out;
-	(void)n_out;
 	for (i = 0; i < n; i++) {
 		struct policy_vm *vm = &vms[i];
 		struct policy_est *est = &vm->est;

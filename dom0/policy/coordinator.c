@@ -23,16 +23,13 @@
 
 static int
 coordinator_decide(const struct policy_cfg *cfg,
-    const struct policy_host *host, struct policy_vm *vms, size_t n,
-    struct vm_target *out, size_t *n_out)
+    const struct policy_host *host, struct policy_vm *vms, size_t n)
 {
 	int64_t avail = pol_host_avail_kb(host, vms, n);
 	bool low = avail < (int64_t)COORD_HOST_LOW_KB;
 	size_t i;
 
 	(void)cfg;
-	(void)out;
-	(void)n_out;
 	for (i = 0; i < n; i++) {
 		struct policy_vm *vm = &vms[i];
 		uint64_t cur = vm->current_kb, unused = vm->est.free_kb;

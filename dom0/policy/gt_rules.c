@@ -21,15 +21,13 @@
 
 static int
 gt_rules_decide(const struct policy_cfg *cfg, const struct policy_host *host,
-    struct policy_vm *vms, size_t n, struct vm_target *out, size_t *n_out)
+    struct policy_vm *vms, size_t n)
 {
 	int64_t avail = pol_host_avail_kb(host, vms, n) +
 	    (int64_t)host->reserve_kb;
 	size_t i;
 
 	(void)cfg;
-	(void)out;
-	(void)n_out;
 	for (i = 0; i < n; i++) {
 		struct policy_vm *vm = &vms[i];
 		uint64_t unused = vm->est.free_kb;

@@ -255,7 +255,7 @@ policy_decide(const struct policy_ops *ops, const struct policy_cfg *cfg,
     const struct policy_host *host, struct policy_vm *vms, size_t n,
     struct vm_target *out, size_t *n_out)
 {
-	size_t i, ignored = 0;
+	size_t i;
 	int rc;
 
 	if (ops == NULL || ops->decide == NULL || cfg == NULL ||
@@ -266,7 +266,7 @@ policy_decide(const struct policy_ops *ops, const struct policy_cfg *cfg,
 		vms[i].plan_kb = vms[i].target_kb;
 		vms[i].plan_reason = POLICY_R_NONE;
 	}
-	rc = ops->decide(cfg, host, vms, n, out, &ignored);
+	rc = ops->decide(cfg, host, vms, n);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < n; i++)

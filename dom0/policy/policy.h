@@ -148,10 +148,13 @@ struct policy_ops {
 	/* update vm->est from vm->rec / vm->prev; now_ms = arrival time */
 	void (*observe)(const struct policy_cfg *cfg, struct policy_vm *vm,
 	    uint64_t now_ms);
-	/* plan: see policy_decide() */
+	/*
+	 * plan one round: write vms[i].plan_kb / plan_reason through
+	 * pol_plan() (policy_int.h), nothing else; policy_decide() then
+	 * applies the safety net and emits the changes.  0 or -errno.
+	 */
 	int (*decide)(const struct policy_cfg *cfg,
-	    const struct policy_host *host, struct policy_vm *vms, size_t n,
-	    struct vm_target *out, size_t *n_out);
+	    const struct policy_host *host, struct policy_vm *vms, size_t n);
 };
 
 /* NULL-terminated list of all policies; the first one is the default. */

@@ -10,14 +10,12 @@
 
 static int
 static_decide(const struct policy_cfg *cfg, const struct policy_host *host,
-    struct policy_vm *vms, size_t n, struct vm_target *out, size_t *n_out)
+    struct policy_vm *vms, size_t n)
 {
 	(void)cfg;
 	(void)host;
 	(void)vms;
 	(void)n;
-	(void)out;
-	(void)n_out;
 	return 0;
 }
 

@@ -20,15 +20,13 @@
 
 static int
 threshold_decide(const struct policy_cfg *cfg, const struct policy_host *host,
-    struct policy_vm *vms, size_t n, struct vm_target *out, size_t *n_out)
+    struct policy_vm *vms, size_t n)
 {
 	int64_t avail = pol_host_avail_kb(host, vms, n);
 	uint64_t pool = 0, starving = 0;
 	size_t i;
 
 	(void)cfg;
-	(void)out;
-	(void)n_out;
 	for (i = 0; i < n; i++)
 		if (pol_may_grow(&vms[i]) && vms[i].est.free_kb < THR_STARVE_KB)
 			starving++;

@@ -35,16 +35,13 @@ tp_spare(const struct policy_vm *vm)
 
 static int
 two_pointer_decide(const struct policy_cfg *cfg,
-    const struct policy_host *host, struct policy_vm *vms, size_t n,
-    struct vm_target *out, size_t *n_out)
+    const struct policy_host *host, struct policy_vm *vms, size_t n)
 {
 	int64_t avail = pol_host_avail_kb(host, vms, n) +
 	    (int64_t)host->reserve_kb;	/* the seed's own 200 MB rule */
 	size_t off, i = 0, j = 0, k;
 
 	(void)cfg;
-	(void)out;
-	(void)n_out;
 	if (n == 0)
 		return 0;
 	off = (size_t)(host->now_ms / TP_ROUND_MS % n);
