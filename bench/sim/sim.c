@@ -343,7 +343,7 @@ sim_run(const struct sim_scenario *sc, const struct sim_opts *o,
 	memset(&res, 0, sizeof(res));
 	r.sc = sc;
 	r.o = o;
-	period = o->ops->period_ms ? o->ops->period_ms : SIM_DEFAULT_PERIOD_MS;
+	period = SIM_DEFAULT_PERIOD_MS;
 	rc = setup(&r);
 	if (rc != 0)
 		goto out;

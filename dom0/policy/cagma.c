@@ -17,7 +17,6 @@ cagma_decide(const struct policy_cfg *cfg, const struct policy_host *host,
 const struct policy_ops policy_cagma = {
 	.name = "cagma",
 	.summary = "CMA from swap/refault/PSI, fast grow, slow decay, reserve",
-	.period_ms = 1000,
 	.observe = pol_estimate_cagma,
 	.decide = cagma_decide,
 };

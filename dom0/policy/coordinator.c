@@ -54,7 +54,6 @@ coordinator_decide(const struct policy_cfg *cfg,
 const struct policy_ops policy_coordinator = {
 	.name = "coordinator",
 	.summary = "seed memory_coordinator: LOADED < 15 %, FREE > 40 %, host-low",
-	.period_ms = 1000,
 	.observe = NULL,
 	.decide = coordinator_decide,
 };

@@ -53,7 +53,6 @@ gt_rules_decide(const struct policy_cfg *cfg, const struct policy_host *host,
 const struct policy_ops policy_gt_rules = {
 	.name = "gt-rules",
 	.summary = "seed rules: starve < 150 MB, waste > 300 MB halved, host 200 MB",
-	.period_ms = 1000,
 	.observe = NULL,
 	.decide = gt_rules_decide,
 };

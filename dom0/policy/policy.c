@@ -127,6 +127,23 @@ pol_host_avail_kb(const struct policy_host *host,
 	return avail;
 }
 
+/* See policy_int.h. */
+bool
+pol_period_due(const struct policy_host *host, struct policy_vm *vms,
+    size_t n, uint64_t period_ms)
+{
+	uint64_t last_ms = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		last_ms = pol_max(last_ms, vms[i].est.last_round_ms);
+		vms[i].est.last_round_ms = host->now_ms;
+	}
+	if (period_ms == 0)
+		return true;
+	return last_ms / period_ms < host->now_ms / period_ms;
+}
+
 /* See policy.h.  vm->rec has been validated by record_decode(). */
 void
 policy_observe(const struct policy_ops *ops, const struct policy_cfg *cfg,

@@ -47,7 +47,7 @@ struct policy_est {
 	uint64_t refault_rate;	/* pages/s */
 	uint64_t psi_some_pct100; /* stall share over the last interval */
 	uint64_t last_pressure_ms; /* when pressure was last seen */
-	uint64_t last_round_ms;	/* policy-private pacing (e.g. 3 s period) */
+	uint64_t last_round_ms;	/* previous planning round (pol_period_due) */
 	bool pressure;		/* pressure in the latest interval */
 	/* derived by policy_observe() from the latest record (KiB) */
 	uint64_t used_kb;	/* mem_total - mem_avail */
@@ -144,7 +144,6 @@ struct vm_target {
 struct policy_ops {
 	const char *name;
 	const char *summary;	/* one line for --help / docs */
-	uint32_t period_ms;	/* preferred periodic round, 0 = daemon default */
 	/* update vm->est from vm->rec / vm->prev; now_ms = arrival time */
 	void (*observe)(const struct policy_cfg *cfg, struct policy_vm *vm,
 	    uint64_t now_ms);

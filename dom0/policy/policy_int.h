@@ -6,6 +6,7 @@
 #define CAGMA_POLICY_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "policy.h"
@@ -62,6 +63,18 @@ bool pol_movable(const struct policy_vm *vm);
  */
 int64_t pol_host_avail_kb(const struct policy_host *host,
     const struct policy_vm *vms, size_t n);
+
+/*
+ * Period pacing for a policy that acts once per period of its own, as a
+ * polling loop does (cagma-paper's 3 s poll, the seeds' "every X seconds"):
+ * true at the first round at or after each multiple of period_ms of the
+ * clock (host->now_ms), false at the rounds in between (cagmad also plans
+ * on records, coalesced to one round per 100 ms, and at once on urgent
+ * ones).  The latest est.last_round_ms over vms is the previous round;
+ * every domain's is set to now_ms.  period_ms 0: always true.
+ */
+bool pol_period_due(const struct policy_host *host, struct policy_vm *vms,
+    size_t n, uint64_t period_ms);
 
 /* Propose a new target (the wrapper clamps and filters no-ops). */
 static inline void

@@ -143,7 +143,6 @@ qmemman_decide(const struct policy_cfg *cfg, const struct policy_host *host,
 const struct policy_ops policy_qmemman = {
 	.name = "qmemman",
 	.summary = "Qubes qmemman: pref = 1.3 x used (min 200 MiB), share by pref",
-	.period_ms = 1000,
 	.observe = NULL,
 	.decide = qmemman_decide,
 };

@@ -22,7 +22,6 @@ static_decide(const struct policy_cfg *cfg, const struct policy_host *host,
 const struct policy_ops policy_static = {
 	.name = "static",
 	.summary = "never move a balloon (boot memory forever)",
-	.period_ms = 0,
 	.observe = NULL,
 	.decide = static_decide,
 };

@@ -63,7 +63,6 @@ threshold_decide(const struct policy_cfg *cfg, const struct policy_host *host,
 const struct policy_ops policy_threshold = {
 	.name = "threshold",
 	.summary = "seed mem_coord: starve < 100 MiB / waste > 300 MiB, 3 cases",
-	.period_ms = 1000,
 	.observe = NULL,
 	.decide = threshold_decide,
 };

@@ -72,7 +72,6 @@ two_pointer_decide(const struct policy_cfg *cfg,
 const struct policy_ops policy_two_pointer = {
 	.name = "two-pointer",
 	.summary = "seed two-pointer: 50 MB steps needy<-spare, host keeps 200 MB",
-	.period_ms = 1000,
 	.observe = NULL,
 	.decide = two_pointer_decide,
 };

@@ -99,7 +99,6 @@ test_registry(void **state)
 	assert_null(policy_find("CAGMA"));
 	assert_null(policy_find(""));
 	assert_null(policy_find(NULL));
-	assert_int_equal(policy_find("cagma-paper")->period_ms, 3000);
 	assert_string_equal(policy_reason_str(POLICY_R_EMERGENCY),
 	    "emergency");
 	assert_string_equal(policy_reason_str(POLICY_R_COUNT), "?");
@@ -591,21 +590,27 @@ test_paper(void **state)
 	/* used 400 + swap 100: CMA = 550 MiB; AVM = MemFree 50 MiB */
 	feed(ops, &vm, 1000, 512 * MIB, 112 * MIB, 50 * MIB, 100 * MIB, 0, 0);
 	assert_int_equal(vm.est.cma_kb, 550 * MIB);
+	/* the 3 s poll ticks at multiples of 3 s of the clock: the first
+	 * round after 0 polls at 3 s, whatever rounds come in between */
 	assert_int_equal(decide("cagma-paper", 4096, 256, 1000, &vm, 1, out),
+	    0);
+	assert_int_equal(decide("cagma-paper", 4096, 256, 3000, &vm, 1, out),
 	    1);
 	assert_int_equal(out[0].target_kb, (512 + 500) * MIB);
 	vm.target_kb = out[0].target_kb;
-	/* 3 s poll: nothing at 2.5 s even under pressure */
-	assert_int_equal(decide("cagma-paper", 4096, 256, 2500, &vm, 1, out),
-	    0);
-	/* capped at 1500 MiB */
+	/* nothing at 4 s or 5.9 s even under pressure */
 	assert_int_equal(decide("cagma-paper", 4096, 256, 4000, &vm, 1, out),
+	    0);
+	assert_int_equal(decide("cagma-paper", 4096, 256, 5900, &vm, 1, out),
+	    0);
+	/* 6.05 s: the 6 s tick; capped at 1500 MiB */
+	assert_int_equal(decide("cagma-paper", 4096, 256, 6050, &vm, 1, out),
 	    1);
 	assert_int_equal(out[0].target_kb, 1500 * MIB);
 	vm.target_kb = vm.current_kb = 1500 * MIB;
 	/* idle now (MemFree 1400 MiB): never released */
-	feed(ops, &vm, 8000, 1500 * MIB, 1400 * MIB, 1400 * MIB, 0, 0, 0);
-	assert_int_equal(decide("cagma-paper", 4096, 256, 8000, &vm, 1, out),
+	feed(ops, &vm, 9000, 1500 * MIB, 1400 * MIB, 1400 * MIB, 0, 0, 0);
+	assert_int_equal(decide("cagma-paper", 4096, 256, 9000, &vm, 1, out),
 	    0);
 }
 
