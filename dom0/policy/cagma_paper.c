@@ -54,7 +54,7 @@ paper_decide(const struct policy_cfg *cfg, const struct policy_host *host,
 		struct policy_est *est = &vm->est;
 		uint64_t t;
 
-		if (!pol_may_grow(vm))
+		if (!pol_movable(vm))
 			continue;
 		if (est->free_kb >= est->cma_kb)
 			continue;	/* the release branch: never ran */

@@ -40,7 +40,7 @@ gt_rules_decide(const struct policy_cfg *cfg, const struct policy_host *host,
 	for (i = 0; i < n; i++) {
 		struct policy_vm *vm = &vms[i];
 
-		if (!pol_may_grow(vm) || vm->est.free_kb >= GT_STARVE_KB)
+		if (!pol_movable(vm) || vm->est.free_kb >= GT_STARVE_KB)
 			continue;
 		if (avail - (int64_t)GT_STARVE_KB <= (int64_t)GT_HOST_KEEP_KB)
 			break;

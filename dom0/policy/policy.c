@@ -102,13 +102,6 @@ pol_follows(const struct policy_vm *vm)
 
 /* See policy_int.h. */
 bool
-pol_may_grow(const struct policy_vm *vm)
-{
-	return vm->enabled && pol_has_data(vm) && pol_follows(vm);
-}
-
-/* See policy_int.h. */
-bool
 pol_movable(const struct policy_vm *vm)
 {
 	return vm->enabled && pol_has_data(vm) && pol_follows(vm);
@@ -180,7 +173,7 @@ fixup_one(const struct policy_cfg *cfg, struct policy_vm *vm)
 	if (c != t && c != vm->target_kb)
 		vm->plan_reason = POLICY_R_CLAMP;
 	if (c > vm->target_kb && vm->plan_reason != POLICY_R_CLAMP &&
-	    !pol_may_grow(vm))
+	    !pol_movable(vm))
 		c = vm->target_kb;
 	if (c == vm->target_kb)
 		vm->plan_reason = POLICY_R_NONE;

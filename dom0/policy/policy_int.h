@@ -47,13 +47,17 @@ uint64_t pol_clamp_kb(const struct policy_cfg *cfg,
 /* The domain has a usable, fresh record (not STALE/BAD_DATA/NO_AGENT). */
 bool pol_has_data(const struct policy_vm *vm);
 
-/* The policy may give this domain more memory. */
-bool pol_may_grow(const struct policy_vm *vm);
-
 /* The balloon follows targets: its promised releases can be counted on. */
 bool pol_follows(const struct policy_vm *vm);
 
-/* The policy may move this domain at all. */
+/*
+ * The policy may plan a new target for this domain, in either direction:
+ * it is enabled, its record is fresh (pol_has_data) and its balloon follows
+ * targets (pol_follows).  Planners pick both donors and acceptors with it;
+ * why a domain gives or takes (pressure, thresholds) is each policy's own
+ * rule.  policy_decide() refuses growth to any other domain but still
+ * applies shrinks and clamps to every enabled one.
+ */
 bool pol_movable(const struct policy_vm *vm);
 
 /*

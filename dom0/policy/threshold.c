@@ -28,12 +28,12 @@ threshold_decide(const struct policy_cfg *cfg, const struct policy_host *host,
 
 	(void)cfg;
 	for (i = 0; i < n; i++)
-		if (pol_may_grow(&vms[i]) && vms[i].est.free_kb < THR_STARVE_KB)
+		if (pol_movable(&vms[i]) && vms[i].est.free_kb < THR_STARVE_KB)
 			starving++;
 	if (starving > 0 && avail >= (int64_t)THR_STEP_KB) {
 		/* case 1: from the host (the wrapper caps at the budget) */
 		for (i = 0; i < n; i++)
-			if (pol_may_grow(&vms[i]) &&
+			if (pol_movable(&vms[i]) &&
 			    vms[i].est.free_kb < THR_STARVE_KB)
 				pol_plan(&vms[i], vms[i].target_kb +
 				    THR_STEP_KB, POLICY_R_GROW);
@@ -52,7 +52,7 @@ threshold_decide(const struct policy_cfg *cfg, const struct policy_host *host,
 	for (i = 0; i < n && starving > 0 && pool >= THR_STEP_KB; i++) {
 		struct policy_vm *vm = &vms[i];
 
-		if (!pol_may_grow(vm) || vm->est.free_kb >= THR_STARVE_KB)
+		if (!pol_movable(vm) || vm->est.free_kb >= THR_STARVE_KB)
 			continue;
 		pol_plan(vm, vm->target_kb + THR_STEP_KB, POLICY_R_GROW);
 		pool -= THR_STEP_KB;

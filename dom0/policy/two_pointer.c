@@ -22,7 +22,7 @@
 static bool
 tp_needy(const struct policy_vm *vm)
 {
-	return pol_may_grow(vm) && vm->est.free_kb < TP_REQUIRED_KB &&
+	return pol_movable(vm) && vm->est.free_kb < TP_REQUIRED_KB &&
 	    vm->plan_reason == POLICY_R_NONE;
 }
 
