@@ -122,6 +122,28 @@ pol_host_avail_kb(const struct policy_host *host,
 
 /* See policy_int.h. */
 bool
+pol_unused_extremes(const struct policy_vm *vms, size_t n,
+    size_t *least_out, size_t *most_out)
+{
+	size_t i, least = n, most = n;
+
+	for (i = 0; i < n; i++) {
+		if (!pol_movable(&vms[i]))
+			continue;
+		if (least == n || vms[i].est.free_kb < vms[least].est.free_kb)
+			least = i;
+		if (most == n || vms[i].est.free_kb > vms[most].est.free_kb)
+			most = i;
+	}
+	if (least == n)
+		return false;
+	*least_out = least;
+	*most_out = most;
+	return true;
+}
+
+/* See policy_int.h. */
+bool
 pol_period_due(const struct policy_host *host, struct policy_vm *vms,
     size_t n, uint64_t period_ms)
 {

@@ -117,7 +117,12 @@ enum policy_surplus {
 struct policy_cfg {
 	uint64_t floor_kb;	/* global default floor, KiB */
 	uint64_t max_shrink_kb;	/* largest shrink per step, KiB */
-	uint64_t shrink_interval_ms; /* at most one shrink step per this */
+	/*
+	 * cagma: at most one shrink step per this; the seed policies
+	 * (threshold, coordinator, two-pointer, gt-rules): one round per
+	 * this, their polling interval.  cagmad: its period.  ms.
+	 */
+	uint64_t shrink_interval_ms;
 	uint64_t hysteresis_kb;	/* ignore moves smaller than this, KiB */
 	uint64_t stale_ms;	/* record older than this: no data */
 	enum policy_surplus surplus;

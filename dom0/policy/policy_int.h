@@ -89,6 +89,48 @@ pol_plan(struct policy_vm *vm, uint64_t target_kb, enum policy_reason reason)
 }
 
 /*
+ * The seed policies (threshold, coordinator, two-pointer, gt-rules) set a
+ * domain's memory to what it has now plus or minus an amount ("available
+ * memory + LOADED_THRESHOLD", seeds/001:45): kb more (less) than the
+ * balloon's current allocation.  A grow never lowers, and a shrink never
+ * raises, a target still in flight.
+ */
+static inline void
+pol_plan_more(struct policy_vm *vm, uint64_t kb, enum policy_reason reason)
+{
+	pol_plan(vm, pol_max(vm->target_kb, vm->current_kb + kb), reason);
+}
+
+static inline void
+pol_plan_less(struct policy_vm *vm, uint64_t kb, enum policy_reason reason)
+{
+	pol_plan(vm, pol_min(vm->target_kb, pol_sub(vm->current_kb, kb)),
+	    reason);
+}
+
+/*
+ * The seeds' "domain with the least / the most unused memory" among the
+ * domains the policy may move (pol_movable), unused = est.free_kb (the
+ * guest's MemFree, libvirt's "unused"); the first one wins a tie.  Writes
+ * *least_out and *most_out (indexes into vms) and returns true, or returns
+ * false when no domain is movable.
+ */
+bool pol_unused_extremes(const struct policy_vm *vms, size_t n,
+    size_t *least_out, size_t *most_out);
+
+/*
+ * Unused host memory as the seeds count it: free minus every grow still in
+ * flight, without cagma's reserve (policy_decide() applies that).  KiB,
+ * negative when in-flight grows exceed free memory.
+ */
+static inline int64_t
+pol_host_unused_kb(const struct policy_host *host,
+    const struct policy_vm *vms, size_t n)
+{
+	return pol_host_avail_kb(host, vms, n) + (int64_t)host->reserve_kb;
+}
+
+/*
  * Derive the measurements in vm->est from vm->rec / vm->prev: used, avail,
  * swap in use, rates per second, trend, urgent, and a generic pressure flag
  * (urgent or any swap-in).  Counters that went backwards (guest reboot) give

@@ -614,43 +614,118 @@ test_paper(void **state)
 	    0);
 }
 
+/*
+ * The four seed policies, one row per rule: each row names the seed line
+ * it checks (shared/docs/seeds/00N_*.txt, N:LINE) and fails on the policy
+ * as it was before it followed that line, except rows marked "(kept)":
+ * rules that already held.  Sizes in MiB unless _kb; every domain has max
+ * 4096 MiB; rows plan at 1 s, a period boundary.
+ */
+#define NO_PREV	(-1)	/* seed_vm.grew: no previous record */
+
+struct seed_vm {
+	uint64_t cur_mib;
+	uint64_t target_mib;	/* 0: = cur_mib */
+	uint64_t free_kb;	/* MemFree: the seeds' "unused" */
+	int grew;		/* used grew since the last record (0/1/NO_PREV) */
+};
+
+struct seed_out {
+	uint32_t domid;
+	uint64_t target_kb;
+	enum policy_reason reason;
+};
+
+struct seed_case {
+	const char *policy;
+	const char *rule;
+	uint64_t host_free_mib;
+	uint64_t reserve_mib;
+	size_t n;
+	struct seed_vm vm[3];
+	size_t n_out;
+	struct seed_out out[3];
+};
+
+static void
+seed_vms(const struct seed_case *c, struct policy_vm *vms)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct seed_vm *sv = &c->vm[i];
+		struct policy_vm *vm = &vms[i];
+
+		vm_init(vm, (uint32_t)i + 1, sv->cur_mib, 4096);
+		if (sv->target_mib != 0)
+			vm->target_kb = sv->target_mib * MIB;
+		vm->has_rec = true;
+		vm->est.free_kb = sv->free_kb;
+		record_set(&vm->rec, CG_F_MEM_TOTAL, sv->cur_mib * MIB);
+		record_set(&vm->rec, CG_F_MEM_FREE, sv->free_kb);
+		if (sv->grew == NO_PREV)
+			continue;
+		vm->has_prev = true;
+		vm->prev = vm->rec;
+		/* used = MemTotal - MemFree: 10 MiB less used before */
+		record_set(&vm->prev, CG_F_MEM_FREE, sv->free_kb +
+		    (sv->grew ? 10 * MIB : 0));
+	}
+}
+
+static void
+seed_run(const struct seed_case *cases, size_t ncases)
+{
+	size_t k, i, n;
+
+	for (k = 0; k < ncases; k++) {
+		const struct seed_case *c = &cases[k];
+		struct policy_vm vms[3];
+		struct vm_target out[3];
+
+		print_message("%s: %s\n", c->policy, c->rule);
+		seed_vms(c, vms);
+		n = decide(c->policy, c->host_free_mib, c->reserve_mib, 1000,
+		    vms, c->n, out);
+		assert_int_equal(n, c->n_out);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(out[i].domid, c->out[i].domid);
+			assert_int_equal(out[i].target_kb, c->out[i].target_kb);
+			assert_int_equal(out[i].reason, c->out[i].reason);
+		}
+	}
+}
+
 static void
 test_threshold(void **state)
 {
-	struct policy_vm vms[3];
-	struct vm_target out[3];
-	size_t n;
+	static const struct seed_case cases[] = {
+		{ "threshold", "000:40-41 case 1: the wasting D_max gives to "
+		  "the starving D_min, not the host, and only D_min takes",
+		  4096, 256, 3, { { 1024, 0, 50 * MIB, 0 },
+		  { 1024, 0, 500 * MIB, 0 }, { 1024, 0, 80 * MIB, 0 } },
+		  2, { { 2, 924 * MIB, POLICY_R_RECLAIM },
+		  { 1, 1124 * MIB, POLICY_R_GROW } } },
+		{ "threshold", "000:44-45 case 2: only D_min, from the host",
+		  4096, 256, 3, { { 1024, 0, 50 * MIB, 0 },
+		  { 1024, 0, 200 * MIB, 0 }, { 1024, 0, 80 * MIB, 0 } },
+		  1, { { 1, 1124 * MIB, POLICY_R_GROW } } },
+		{ "threshold", "000:48-49 case 3: only D_max returns memory",
+		  4096, 256, 3, { { 1024, 0, 150 * MIB, 0 },
+		  { 1024, 0, 500 * MIB, 0 }, { 1024, 0, 400 * MIB, 0 } },
+		  1, { { 2, 924 * MIB, POLICY_R_SHRINK } } },
+		{ "threshold", "000:24,35 (kept) above / below: the thresholds "
+		  "themselves are adequate", 4096, 256, 2,
+		  { { 1024, 0, 100 * MIB, 0 }, { 1024, 0, 300 * MIB, 0 } },
+		  0, { { 0, 0, POLICY_R_NONE } } },
+		{ "threshold", "000:52 add memory to what the domain has: "
+		  "current + step, not a target in flight + step", 4096, 256,
+		  2, { { 1000, 1050, 50 * MIB, 0 }, { 1024, 0, 200 * MIB, 0 } },
+		  1, { { 1, 1100 * MIB, POLICY_R_GROW } } },
+	};
 
 	(void)state;
-	vm_init(&vms[0], 1, 1024, 4096);
-	set_need(&vms[0], 0, false);
-	vms[0].est.free_kb = 50 * MIB;		/* starving */
-	vm_init(&vms[1], 2, 1024, 4096);
-	set_need(&vms[1], 0, false);
-	vms[1].est.free_kb = 500 * MIB;		/* wasting */
-	vm_init(&vms[2], 3, 1024, 4096);
-	set_need(&vms[2], 0, false);
-	vms[2].est.free_kb = 200 * MIB;		/* neither */
-	/* case 1: host has room: starving +100 MiB from the host */
-	n = decide("threshold", 1024, 256, 0, vms, 3, out);
-	assert_int_equal(n, 1);
-	assert_int_equal(out[0].domid, 1);
-	assert_int_equal(out[0].target_kb, 1124 * MIB);
-	/* case 2: host full: wasting gives 100 MiB to the starving; the
-	 * safety net lets the grant spend only memory that has landed (44
-	 * MiB above the reserve), the rest follows once the donor released */
-	n = decide("threshold", 300, 256, 0, vms, 3, out);
-	assert_int_equal(n, 2);
-	assert_int_equal(out[0].domid, 2);
-	assert_int_equal(out[0].target_kb, 924 * MIB);
-	assert_int_equal(out[1].domid, 1);
-	assert_int_equal(out[1].target_kb, 1068 * MIB);
-	/* case 3: nobody starving: wasting returns 100 MiB to the host */
-	vms[0].est.free_kb = 150 * MIB;
-	n = decide("threshold", 1024, 256, 0, vms, 3, out);
-	assert_int_equal(n, 1);
-	assert_int_equal(out[0].domid, 2);
-	assert_int_equal(out[0].reason, POLICY_R_SHRINK);
+	seed_run(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
@@ -734,6 +809,36 @@ test_gt_rules(void **state)
 	n = decide("gt-rules", 300, 0, 0, vms, 2, out);
 	assert_int_equal(n, 1);
 	assert_int_equal(out[0].domid, 2);
+}
+
+/*
+ * 000:10 "every 5 second", 001:52 "Sleep for the specified time interval",
+ * 002:15 "previous iteration", 003:4 "<interval>": a seed policy plans once
+ * per period (cfg.shrink_interval_ms), not on the rounds in between.
+ */
+static void
+test_seed_period(void **state)
+{
+	static const struct seed_case cases[] = {
+		{ "threshold", "000:10", 4096, 256, 2,
+		  { { 1024, 0, 50 * MIB, 0 }, { 1024, 0, 200 * MIB, 0 } },
+		  1, { { 0, 0, POLICY_R_NONE } } },
+	};
+	static const uint64_t at_ms[] = { 1000, 1100, 1999, 2000, 2500 };
+	static const size_t n_at[] = { 1, 0, 0, 1, 0 };
+	size_t k, t;
+
+	(void)state;
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct policy_vm vms[3];
+		struct vm_target out[3];
+
+		print_message("%s: %s\n", cases[k].policy, cases[k].rule);
+		seed_vms(&cases[k], vms);
+		for (t = 0; t < sizeof(at_ms) / sizeof(at_ms[0]); t++)
+			assert_int_equal(decide(cases[k].policy, 4096, 256,
+			    at_ms[t], vms, cases[k].n, out), n_at[t]);
+	}
 }
 
 static void
@@ -831,6 +936,7 @@ main(void)
 		cmocka_unit_test_setup(test_coordinator, setup),
 		cmocka_unit_test_setup(test_two_pointer, setup),
 		cmocka_unit_test_setup(test_gt_rules, setup),
+		cmocka_unit_test_setup(test_seed_period, setup),
 		cmocka_unit_test_setup(test_qmemman, setup),
 		cmocka_unit_test_setup(test_static, setup),
 	};
