@@ -731,28 +731,30 @@ test_threshold(void **state)
 static void
 test_coordinator(void **state)
 {
-	struct policy_vm vms[2];
-	struct vm_target out[2];
-	size_t n;
+	static const struct seed_case cases[] = {
+		{ "coordinator", "001:43-46 D1 <= LOADED, D2 >= FREE (amounts, "
+		  "not shares): D2 gives LOADED to D1", 4096, 256, 2,
+		  { { 1000, 0, 100 * MIB, 0 }, { 1000, 0, 300 * MIB, 0 } },
+		  2, { { 2, 900 * MIB, POLICY_R_SHRINK },
+		  { 1, 1100 * MIB, POLICY_R_GROW } } },
+		{ "coordinator", "001:47 no domain with FREE: D1 gets FREE "
+		  "from the host", 4096, 256, 2,
+		  { { 1000, 0, 50 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
+		  1, { { 1, 1300 * MIB, POLICY_R_GROW } } },
+		{ "coordinator", "001:42,48-49 nobody loaded: only D2 returns "
+		  "LOADED", 4096, 256, 3, { { 1000, 0, 200 * MIB, 0 },
+		  { 1000, 0, 400 * MIB, 0 }, { 1000, 0, 350 * MIB, 0 } },
+		  1, { { 2, 900 * MIB, POLICY_R_SHRINK } } },
+		{ "coordinator", "001:50-51 host below LOADED: every domain "
+		  "above FREE gives LOADED", 50, 0, 3,
+		  { { 1000, 0, 200 * MIB, 0 }, { 1000, 0, 400 * MIB, 0 },
+		  { 1000, 0, 350 * MIB, 0 } },
+		  2, { { 2, 900 * MIB, POLICY_R_RECLAIM },
+		  { 3, 900 * MIB, POLICY_R_RECLAIM } } },
+	};
 
 	(void)state;
-	vm_init(&vms[0], 1, 1000, 4096);
-	set_need(&vms[0], 0, false);
-	vms[0].est.free_kb = 100 * MIB;		/* 10 %: loaded */
-	vm_init(&vms[1], 2, 1000, 4096);
-	set_need(&vms[1], 0, false);
-	vms[1].est.free_kb = 800 * MIB;		/* 80 %: free */
-	n = decide("coordinator", 2048, 256, 0, vms, 2, out);
-	assert_int_equal(n, 2);
-	assert_int_equal(out[0].domid, 2);	/* returns unused / 8 */
-	assert_int_equal(out[0].target_kb, 900 * MIB);
-	assert_int_equal(out[1].domid, 1);	/* grows 20 % */
-	assert_int_equal(out[1].target_kb, 1200 * MIB);
-	/* host low: no growth, free domain gives unused / 4 */
-	n = decide("coordinator", 400, 256, 0, vms, 2, out);
-	assert_int_equal(n, 1);
-	assert_int_equal(out[0].target_kb, 800 * MIB);
-	assert_int_equal(out[0].reason, POLICY_R_RECLAIM);
+	seed_run(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
@@ -822,6 +824,9 @@ test_seed_period(void **state)
 	static const struct seed_case cases[] = {
 		{ "threshold", "000:10", 4096, 256, 2,
 		  { { 1024, 0, 50 * MIB, 0 }, { 1024, 0, 200 * MIB, 0 } },
+		  1, { { 0, 0, POLICY_R_NONE } } },
+		{ "coordinator", "001:52", 4096, 256, 2,
+		  { { 1000, 0, 50 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
 		  1, { { 0, 0, POLICY_R_NONE } } },
 	};
 	static const uint64_t at_ms[] = { 1000, 1100, 1999, 2000, 2500 };
