@@ -760,32 +760,39 @@ test_coordinator(void **state)
 static void
 test_two_pointer(void **state)
 {
-	struct policy_vm vms[3];
-	struct vm_target out[3];
-	size_t n;
+	/* at 1 s the walk starts at index 1 % 3: domids 2, 3, 1 */
+	static const struct seed_case cases[] = {
+		{ "two-pointer", "002:22-25,29-39 required max(50, 200 - "
+		  "unused), surplus min(50, unused - 100); the needy takes "
+		  "from each giver in turn", 4096, 256, 3,
+		  { { 1000, 0, 20 * MB, 1 }, { 1000, 0, 140 * MB, 0 },
+		  { 1000, 0, 300 * MB, 0 } },
+		  3, { { 2, 1000 * MIB - 40 * MB, POLICY_R_SHRINK },
+		  { 3, 1000 * MIB - 50 * MB, POLICY_R_SHRINK },
+		  { 1, 1000 * MIB + 90 * MB, POLICY_R_GROW } } },
+		{ "two-pointer", "002:24,43 used not growing, unused > 100: "
+		  "surplus, returned when nobody needs", 4096, 256, 2,
+		  { { 1000, 0, 150 * MB, 0 }, { 1000, 0, 90 * MB, 0 } },
+		  1, { { 1, 1000 * MIB - 50 * MB, POLICY_R_SHRINK } } },
+		{ "two-pointer", "002:22 unused < 200 but used not growing: "
+		  "not needy; no previous record: neither", 4096, 256, 2,
+		  { { 1000, 0, 90 * MB, 0 }, { 1000, 0, 20 * MB, NO_PREV } },
+		  0, { { 0, 0, POLICY_R_NONE } } },
+		{ "two-pointer", "002:41 the host gives only if no domain can "
+		  "release", 4096, 256, 3,
+		  { { 1000, 0, 20 * MB, 1 }, { 1000, 0, 300 * MB, 0 },
+		  { 1000, 0, 30 * MB, 1 } },
+		  2, { { 2, 1000 * MIB - 50 * MB, POLICY_R_SHRINK },
+		  { 3, 1000 * MIB + 50 * MB, POLICY_R_GROW } } },
+		{ "two-pointer", "002:41 (kept) then 50 MB to each needy while "
+		  "the host keeps more than 200 MB", 270, 0, 3,
+		  { { 1000, 0, 20 * MB, 1 }, { 1000, 0, 30 * MB, 1 },
+		  { 1000, 0, 90 * MB, 0 } },
+		  1, { { 2, 1000 * MIB + 50 * MB, POLICY_R_GROW } } },
+	};
 
 	(void)state;
-	vm_init(&vms[0], 1, 1000, 4096);
-	set_need(&vms[0], 0, false);
-	vms[0].est.free_kb = 300 * MIB;		/* surplus */
-	vm_init(&vms[1], 2, 1000, 4096);
-	set_need(&vms[1], 0, false);
-	vms[1].est.free_kb = 20 * MIB;		/* required */
-	vm_init(&vms[2], 3, 1000, 4096);
-	set_need(&vms[2], 0, false);
-	vms[2].est.free_kb = 30 * MIB;		/* required */
-	/* host free: 256 + 100 above reserve = 356 MiB > 200 MB + 50 MB */
-	n = decide("two-pointer", 356, 256, 0, vms, 3, out);
-	assert_int_equal(n, 3);
-	assert_int_equal(out[0].domid, 1);
-	assert_int_equal(out[0].target_kb, 1000 * MIB - 50 * MB);
-	assert_int_equal(out[1].domid, 2);	/* paired with the spare */
-	assert_int_equal(out[1].target_kb, 1000 * MIB + 50 * MB);
-	assert_int_equal(out[2].domid, 3);	/* from the host */
-	assert_int_equal(out[2].target_kb, 1000 * MIB + 50 * MB);
-	/* offset rotates: at 1 s the walk starts at domid 2, same pairs */
-	n = decide("two-pointer", 200, 0, 1000, vms, 3, out);
-	assert_int_equal(n, 2);		/* host keeps > 200 MB: no gift */
+	seed_run(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
@@ -827,6 +834,9 @@ test_seed_period(void **state)
 		  1, { { 0, 0, POLICY_R_NONE } } },
 		{ "coordinator", "001:52", 4096, 256, 2,
 		  { { 1000, 0, 50 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
+		  1, { { 0, 0, POLICY_R_NONE } } },
+		{ "two-pointer", "002:15", 4096, 256, 2,
+		  { { 1000, 0, 150 * MB, 0 }, { 1000, 0, 90 * MB, 0 } },
 		  1, { { 0, 0, POLICY_R_NONE } } },
 	};
 	static const uint64_t at_ms[] = { 1000, 1100, 1999, 2000, 2500 };
