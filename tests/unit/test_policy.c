@@ -798,26 +798,39 @@ test_two_pointer(void **state)
 static void
 test_gt_rules(void **state)
 {
-	struct policy_vm vms[2];
-	struct vm_target out[2];
-	size_t n;
+	static const struct seed_case cases[] = {
+		{ "gt-rules", "003:26-28 + notes 003:12: the most wasteful "
+		  "gives at most 100 MiB a round, to the most starved only",
+		  4096, 256, 3, { { 1000, 0, 100 * MIB, 0 },
+		  { 1000, 0, 500 * MIB, 0 }, { 1000, 0, 400 * MIB, 0 } },
+		  2, { { 2, 900 * MIB, POLICY_R_RECLAIM },
+		  { 1, 1100 * MIB, POLICY_R_GROW } } },
+		{ "gt-rules", "003:25-26 <= starvation, >= waste threshold "
+		  "(MiB)", 4096, 256, 2,
+		  { { 1000, 0, 150 * MIB, 0 }, { 1000, 0, 300 * MIB, 0 } },
+		  2, { { 2, 900 * MIB, POLICY_R_RECLAIM },
+		  { 1, 1100 * MIB, POLICY_R_GROW } } },
+		{ "gt-rules", "003:29 no waste: the host gives the waste "
+		  "threshold", 4096, 256, 2,
+		  { { 1000, 0, 100 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
+		  1, { { 1, 1300 * MIB, POLICY_R_GROW } } },
+		{ "gt-rules", "notes 003:11,14: the host keeps more than 200 "
+		  "MiB: a smaller grant", 350, 0, 2,
+		  { { 1000, 0, 100 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
+		  1, { { 1, 1150 * MIB - 1, POLICY_R_GROW } } },
+		{ "gt-rules", "003:29 starved.memory + ...: from what it has, "
+		  "not from a target in flight", 4096, 256, 2,
+		  { { 1000, 1200, 100 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
+		  1, { { 1, 1300 * MIB, POLICY_R_GROW } } },
+		{ "gt-rules", "003:30 + notes 003:12: nobody starved: the most "
+		  "wasteful returns at most 100 MiB", 4096, 256, 3,
+		  { { 1000, 0, 200 * MIB, 0 }, { 1000, 0, 500 * MIB, 0 },
+		  { 1000, 0, 450 * MIB, 0 } },
+		  1, { { 2, 900 * MIB, POLICY_R_SHRINK } } },
+	};
 
 	(void)state;
-	vm_init(&vms[0], 1, 1000, 4096);
-	set_need(&vms[0], 0, false);
-	vms[0].est.free_kb = 100 * MB;		/* starving */
-	vm_init(&vms[1], 2, 1000, 4096);
-	set_need(&vms[1], 0, false);
-	vms[1].est.free_kb = 500 * MB;		/* wasting: gives (500-100)/2 */
-	n = decide("gt-rules", 1000, 256, 0, vms, 2, out);
-	assert_int_equal(n, 2);
-	assert_int_equal(out[0].domid, 2);
-	assert_int_equal(out[0].target_kb, 1000 * MIB - 200 * MB);
-	assert_int_equal(out[1].target_kb, 1000 * MIB + 150 * MB);
-	/* host would keep < 200 MB after 150 MB: no grant */
-	n = decide("gt-rules", 300, 0, 0, vms, 2, out);
-	assert_int_equal(n, 1);
-	assert_int_equal(out[0].domid, 2);
+	seed_run(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /*
@@ -837,6 +850,9 @@ test_seed_period(void **state)
 		  1, { { 0, 0, POLICY_R_NONE } } },
 		{ "two-pointer", "002:15", 4096, 256, 2,
 		  { { 1000, 0, 150 * MB, 0 }, { 1000, 0, 90 * MB, 0 } },
+		  1, { { 0, 0, POLICY_R_NONE } } },
+		{ "gt-rules", "003:4", 4096, 256, 2,
+		  { { 1000, 0, 100 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
 		  1, { { 0, 0, POLICY_R_NONE } } },
 	};
 	static const uint64_t at_ms[] = { 1000, 1100, 1999, 2000, 2500 };
