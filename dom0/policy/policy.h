@@ -48,6 +48,7 @@ struct policy_est {
 	uint64_t psi_some_pct100; /* stall share over the last interval */
 	uint64_t last_pressure_ms; /* when pressure was last seen */
 	uint64_t last_round_ms;	/* previous planning round (pol_period_due) */
+	uint64_t round_used_kb;	/* two-pointer: used at its last round (0: none) */
 	bool pressure;		/* pressure in the latest interval */
 	/* derived by policy_observe() from the latest record (KiB) */
 	uint64_t used_kb;	/* mem_total - mem_avail */

@@ -10,9 +10,9 @@
  *           cfg->shrink_interval_ms, through pol_period_due()).
  *   used    002:20-21 "Get the ballon size and unused memory" / "Calculate
  *           used size ( ballon - unused )": MemTotal - MemFree of the
- *           record, against the previous record's (002:16 "prevUsedMem";
- *           cagma keeps the record before the latest, not the one seen at
- *           the previous round).  No previous record: neither needy nor
+ *           latest record, against the one seen at the previous round
+ *           (002:16 "Array of previous used memory ( prevUsedMem )",
+ *           est.round_used_kb).  No previous round: neither needy nor
  *           spare.
  *   needy   002:22-23 "If the used memory of a CPU is more than prevUsedMem
  *           and unused memory is less than 200" / "Set memory required to
@@ -66,8 +66,9 @@ tp_need_kb(const struct policy_vm *vm)
 {
 	uint64_t unused = vm->est.free_kb;
 
-	if (!pol_movable(vm) || !vm->has_prev || unused >= TP_LOW_KB ||
-	    tp_used_kb(&vm->rec) <= tp_used_kb(&vm->prev))
+	if (!pol_movable(vm) || vm->est.round_used_kb == 0 ||
+	    unused >= TP_LOW_KB ||
+	    tp_used_kb(&vm->rec) <= vm->est.round_used_kb)
 		return 0;
 	return pol_min(pol_max(TP_STEP_KB, TP_LOW_KB - unused),
 	    pol_sub(vm->max_kb, vm->current_kb));
@@ -79,8 +80,9 @@ tp_spare_kb(const struct policy_vm *vm)
 {
 	uint64_t unused = vm->est.free_kb;
 
-	if (!pol_movable(vm) || !vm->has_prev || unused <= TP_KEEP_KB ||
-	    tp_used_kb(&vm->rec) > tp_used_kb(&vm->prev))
+	if (!pol_movable(vm) || vm->est.round_used_kb == 0 ||
+	    unused <= TP_KEEP_KB ||
+	    tp_used_kb(&vm->rec) > vm->est.round_used_kb)
 		return 0;
 	return pol_min(TP_STEP_KB, unused - TP_KEEP_KB);
 }
@@ -141,11 +143,9 @@ two_pointer_decide(const struct policy_cfg *cfg,
 	}
 	off = cfg->shrink_interval_ms ? (size_t)(host->now_ms /
 	    cfg->shrink_interval_ms % n) : 0;
-	if (any_need && any_spare) {
+	if (any_need && any_spare)
 		tp_transfer(vms, n, off);
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !(any_need && any_spare); i++) {
 		struct policy_vm *vm = &vms[(i + off) % n];
 
 		if (!any_need && tp_spare_kb(vm) > 0) {	/* 002:43 */
@@ -156,6 +156,10 @@ two_pointer_decide(const struct policy_cfg *cfg,
 			host_kb -= (int64_t)TP_STEP_KB;
 		}
 	}
+	for (i = 0; i < n; i++)		/* 002:16 prevUsedMem */
+		if (vms[i].has_rec)
+			vms[i].est.round_used_kb = pol_max(tp_used_kb(
+			    &vms[i].rec), 1);
 	return 0;
 }
 

@@ -621,13 +621,13 @@ test_paper(void **state)
  * rules that already held.  Sizes in MiB unless _kb; every domain has max
  * 4096 MiB; rows plan at 1 s, a period boundary.
  */
-#define NO_PREV	(-1)	/* seed_vm.grew: no previous record */
+#define NO_PREV	(-1)	/* seed_vm.grew: no previous round */
 
 struct seed_vm {
 	uint64_t cur_mib;
 	uint64_t target_mib;	/* 0: = cur_mib */
 	uint64_t free_kb;	/* MemFree: the seeds' "unused" */
-	int grew;		/* used grew since the last record (0/1/NO_PREV) */
+	int grew;		/* used grew since the last round (0/1/NO_PREV) */
 };
 
 struct seed_out {
@@ -665,11 +665,10 @@ seed_vms(const struct seed_case *c, struct policy_vm *vms)
 		record_set(&vm->rec, CG_F_MEM_FREE, sv->free_kb);
 		if (sv->grew == NO_PREV)
 			continue;
-		vm->has_prev = true;
-		vm->prev = vm->rec;
-		/* used = MemTotal - MemFree: 10 MiB less used before */
-		record_set(&vm->prev, CG_F_MEM_FREE, sv->free_kb +
-		    (sv->grew ? 10 * MIB : 0));
+		/* two-pointer's previous round saw MemTotal - MemFree, less
+		 * 10 MiB if used grew since */
+		vm->est.round_used_kb = sv->cur_mib * MIB - sv->free_kb -
+		    (sv->grew ? 10 * MIB : 0);
 	}
 }
 
@@ -775,7 +774,7 @@ test_two_pointer(void **state)
 		  { { 1000, 0, 150 * MB, 0 }, { 1000, 0, 90 * MB, 0 } },
 		  1, { { 1, 1000 * MIB - 50 * MB, POLICY_R_SHRINK } } },
 		{ "two-pointer", "002:22 unused < 200 but used not growing: "
-		  "not needy; no previous record: neither", 4096, 256, 2,
+		  "not needy; no previous round: neither", 4096, 256, 2,
 		  { { 1000, 0, 90 * MB, 0 }, { 1000, 0, 20 * MB, NO_PREV } },
 		  0, { { 0, 0, POLICY_R_NONE } } },
 		{ "two-pointer", "002:41 the host gives only if no domain can "
@@ -793,6 +792,44 @@ test_two_pointer(void **state)
 
 	(void)state;
 	seed_run(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/*
+ * 002:16 "Array of previous used memory ( prevUsedMem )": used is compared
+ * with what the previous round saw, not with the record before the latest
+ * (a guest that filled its memory between two rounds shows a flat used in
+ * its last two records, but it grew since the last round).
+ */
+static void
+test_two_pointer_prev_round(void **state)
+{
+	struct policy_vm vms[2];
+	struct vm_target out[2];
+
+	(void)state;
+	vm_init(&vms[0], 1, 1000, 4096);
+	vm_init(&vms[1], 2, 1000, 4096);
+	vms[0].has_rec = vms[1].has_rec = true;
+	record_set(&vms[0].rec, CG_F_MEM_TOTAL, 1000 * MIB);
+	record_set(&vms[0].rec, CG_F_MEM_FREE, 400 * MIB);
+	record_set(&vms[1].rec, CG_F_MEM_TOTAL, 1000 * MIB);
+	record_set(&vms[1].rec, CG_F_MEM_FREE, 90 * MB);
+	vms[0].est.free_kb = 400 * MIB;
+	vms[1].est.free_kb = 90 * MB;
+	/* first round: no previous round, nobody needy or spare */
+	assert_int_equal(decide("two-pointer", 4096, 256, 1000, vms, 2, out),
+	    0);
+	/* vm1 fills up: two records, both at MemFree 20 MB */
+	record_set(&vms[0].rec, CG_F_MEM_FREE, 20 * MB);
+	vms[0].prev = vms[0].rec;
+	vms[0].has_prev = true;
+	vms[0].est.free_kb = 20 * MB;
+	/* next round: grew since the last round, needs max(50, 180) MB;
+	 * nobody spare, so 50 MB from the host */
+	assert_int_equal(decide("two-pointer", 4096, 256, 2000, vms, 2, out),
+	    1);
+	assert_int_equal(out[0].domid, 1);
+	assert_int_equal(out[0].target_kb, 1000 * MIB + 50 * MB);
 }
 
 static void
@@ -966,6 +1003,7 @@ main(void)
 		cmocka_unit_test_setup(test_threshold, setup),
 		cmocka_unit_test_setup(test_coordinator, setup),
 		cmocka_unit_test_setup(test_two_pointer, setup),
+		cmocka_unit_test_setup(test_two_pointer_prev_round, setup),
 		cmocka_unit_test_setup(test_gt_rules, setup),
 		cmocka_unit_test_setup(test_seed_period, setup),
 		cmocka_unit_test_setup(test_qmemman, setup),
