@@ -3,7 +3,7 @@
  * rules (shared/docs/seeds/003_6fd57e23387ab5c0.txt, cited as 003:LINE).
  * The course's notes (003:9-15) are the requirement where the project's
  * algorithm (003:17-30) disagrees with them.  The seed's "MB" are read as
- * MiB (libvirt reports KiB; the course's code divides by 1024).
+ * MiB (libvirt reports KiB, so a "MB" shown from its stats is KiB / 1024).
  *
  * Rules, with the seed's words:
  *   round   003:4 "./memory_coordinator <interval>": one round per period
@@ -21,8 +21,8 @@
  *           "greater than or equal to the waste threshod".
  *   4.1     003:26 "the most wasteful domain's memory is halved and this
  *           removed memory is set to the starved domain": the wasteful
- *           domain gives min(half its memory - the metric, its unused
- *           memory -, GT_STEP_KB, what notes 3 allow), the starved one gets
+ *           domain gives min(half its memory (the metric: its unused
+ *           memory), GT_STEP_KB, what notes 3 allow), the starved one gets
  *           the same amount (003:27-28).
  *   4.2     003:29 "we must assgin memory from the hypervisor ... We set
  *           the starved domain's memory to be starved.memory + waste
