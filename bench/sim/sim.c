@@ -25,7 +25,7 @@
 
 /* A demand fall whose memory has not been given back yet. */
 struct giveback {
-	bool open;
+	bool open, half_open;
 	uint64_t t0_ms;
 	double alloc0_kb, excess_kb;
 };
@@ -307,12 +307,18 @@ metric_giveback(struct sim_run *r, size_t i, uint64_t now_ms,
 		excess = g->alloc_kb - floor_kb;
 		if (excess >= SIM_GIVEBACK_MIN_KB && !gb->open) {
 			gb->open = true;
+			gb->half_open = true;
 			gb->t0_ms = now_ms;
 			gb->alloc0_kb = g->alloc_kb;
 			gb->excess_kb = excess;
 		}
 	}
 	r->want_prev[i] = want;
+	if (gb->half_open && gb->alloc0_kb - g->alloc_kb >= gb->excess_kb / 2) {
+		gb->half_open = false;
+		res->giveback_half_s_max = fmax(res->giveback_half_s_max,
+		    (double)(now_ms - gb->t0_ms) / 1000);
+	}
 	if (gb->open && gb->alloc0_kb - g->alloc_kb >= gb->excess_kb *
 	    SIM_GIVEBACK_PCT / 100) {
 		gb->open = false;
@@ -530,6 +536,10 @@ finish(struct sim_run *r, struct sim_result *res)
 			res->giveback_s_max = fmax(res->giveback_s_max,
 			    (double)(r->sc->duration_ms - r->gb[i].t0_ms) /
 			    1000);
+		if (r->gb[i].half_open)
+			res->giveback_half_s_max = fmax(
+			    res->giveback_half_s_max, (double)(
+			    r->sc->duration_ms - r->gb[i].t0_ms) / 1000);
 	}
 	for (i = 0; i < r->sc->nvm_start; i++)
 		if (r->start_state[i] == 0 &&
@@ -577,6 +587,7 @@ sim_run(const struct sim_scenario *sc, const struct sim_opts *o,
 	memset(&res, 0, sizeof(res));
 	res.start_ms_max = -1;
 	res.giveback_s_max = -1;
+	res.giveback_half_s_max = -1;
 	res.host_min_free_mib = (double)sc->host_kb / 1024;
 	r.sc = sc;
 	r.o = o;

@@ -47,6 +47,7 @@ struct sim_result {
 	double giveback_s_max;	/* demand fell -> SIM_GIVEBACK_PCT % of it
 				   returned (open events: until the end);
 				   -1: no such event */
+	double giveback_half_s_max; /* the same for half of the excess */
 	double host_min_free_mib; /* lowest host free memory */
 };
 

@@ -9,17 +9,14 @@
 
 static int
 cagma_decide(const struct policy_cfg *cfg, const struct policy_host *host,
-    struct policy_vm *vms, size_t n, struct vm_target *out, size_t *n_out)
+    struct policy_vm *vms, size_t n)
 {
-	(void)out;
-	(void)n_out;
 	return pol_plan_cagma(cfg, host, vms, n);
 }
 
 const struct policy_ops policy_cagma = {
 	.name = "cagma",
 	.summary = "CMA from swap/refault/PSI, fast grow, slow decay, reserve",
-	.period_ms = 1000,
 	.observe = pol_estimate_cagma,
 	.decide = cagma_decide,
 };

@@ -23,7 +23,7 @@
 #include "policy.h"
 #include "policy_int.h"
 
-#define PAPER_PERIOD_MS	3000		/* dom0 poll */
+#define PAPER_PERIOD_MS	3000		/* ms, dom0 poll (pol_period_due) */
 #define PAPER_CMA_PCT	110		/* CMA = 1.1 x (RSS + swap) */
 #define PAPER_MIN_KB	(256 * POL_MIB_KB)
 #define PAPER_MAX_KB	(1500 * POL_MIB_KB)
@@ -42,24 +42,20 @@ paper_observe(const struct policy_cfg *cfg, struct policy_vm *vm,
 
 static int
 paper_decide(const struct policy_cfg *cfg, const struct policy_host *host,
-    struct policy_vm *vms, size_t n, struct vm_target *out, size_t *n_out)
+    struct policy_vm *vms, size_t n)
 {
 	size_t i;
 
 	(void)cfg;
-	(void)out;
-	(void)n_out;
+	if (!pol_period_due(host, vms, n, PAPER_PERIOD_MS))
+		return 0;
 	for (i = 0; i < n; i++) {
 		struct policy_vm *vm = &vms[i];
 		struct policy_est *est = &vm->est;
 		uint64_t t;
 
-		if (!pol_may_grow(vm))
+		if (!pol_movable(vm))
 			continue;
-		if (est->last_round_ms != 0 &&
-		    host->now_ms < est->last_round_ms + PAPER_PERIOD_MS)
-			continue;
-		est->last_round_ms = host->now_ms ? host->now_ms : 1;
 		if (est->free_kb >= est->cma_kb)
 			continue;	/* the release branch: never ran */
 		t = vm->target_kb + (est->cma_kb - est->free_kb);
@@ -74,7 +70,6 @@ paper_decide(const struct policy_cfg *cfg, const struct policy_host *host,
 const struct policy_ops policy_cagma_paper = {
 	.name = "cagma-paper",
 	.summary = "Wu & Sun 2017: every 3 s target += CMA - AVM, no release",
-	.period_ms = PAPER_PERIOD_MS,
 	.observe = paper_observe,
 	.decide = paper_decide,
 };

@@ -190,7 +190,7 @@ plan_acceptors(const struct policy_cfg *cfg, struct policy_vm *vms,
 			uint64_t w = vm->weight ? vm->weight : 100, base, want;
 			bool emerg = is_emergency(vm);
 
-			if (!pol_may_grow(vm) || emerg != (pass < 2))
+			if (!pol_movable(vm) || emerg != (pass < 2))
 				continue;
 			base = want_kb(cfg, vm);
 			if (pass == 0) {

@@ -102,13 +102,6 @@ pol_follows(const struct policy_vm *vm)
 
 /* See policy_int.h. */
 bool
-pol_may_grow(const struct policy_vm *vm)
-{
-	return vm->enabled && pol_has_data(vm) && pol_follows(vm);
-}
-
-/* See policy_int.h. */
-bool
 pol_movable(const struct policy_vm *vm)
 {
 	return vm->enabled && pol_has_data(vm) && pol_follows(vm);
@@ -125,6 +118,45 @@ pol_host_avail_kb(const struct policy_host *host,
 	for (i = 0; i < n; i++)
 		avail -= (int64_t)pol_sub(vms[i].target_kb, vms[i].current_kb);
 	return avail;
+}
+
+/* See policy_int.h. */
+bool
+pol_unused_extremes(const struct policy_vm *vms, size_t n,
+    size_t *least_out, size_t *most_out)
+{
+	size_t i, least = n, most = n;
+
+	for (i = 0; i < n; i++) {
+		if (!pol_movable(&vms[i]))
+			continue;
+		if (least == n || vms[i].est.free_kb < vms[least].est.free_kb)
+			least = i;
+		if (most == n || vms[i].est.free_kb > vms[most].est.free_kb)
+			most = i;
+	}
+	if (least == n)
+		return false;
+	*least_out = least;
+	*most_out = most;
+	return true;
+}
+
+/* See policy_int.h. */
+bool
+pol_period_due(const struct policy_host *host, struct policy_vm *vms,
+    size_t n, uint64_t period_ms)
+{
+	uint64_t last_ms = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		last_ms = pol_max(last_ms, vms[i].est.last_round_ms);
+		vms[i].est.last_round_ms = host->now_ms;
+	}
+	if (period_ms == 0)
+		return true;
+	return last_ms / period_ms < host->now_ms / period_ms;
 }
 
 /* See policy.h.  vm->rec has been validated by record_decode(). */
@@ -163,7 +195,7 @@ fixup_one(const struct policy_cfg *cfg, struct policy_vm *vm)
 	if (c != t && c != vm->target_kb)
 		vm->plan_reason = POLICY_R_CLAMP;
 	if (c > vm->target_kb && vm->plan_reason != POLICY_R_CLAMP &&
-	    !pol_may_grow(vm))
+	    !pol_movable(vm))
 		c = vm->target_kb;
 	if (c == vm->target_kb)
 		vm->plan_reason = POLICY_R_NONE;
@@ -255,7 +287,7 @@ policy_decide(const struct policy_ops *ops, const struct policy_cfg *cfg,
     const struct policy_host *host, struct policy_vm *vms, size_t n,
     struct vm_target *out, size_t *n_out)
 {
-	size_t i, ignored = 0;
+	size_t i;
 	int rc;
 
 	if (ops == NULL || ops->decide == NULL || cfg == NULL ||
@@ -266,7 +298,7 @@ policy_decide(const struct policy_ops *ops, const struct policy_cfg *cfg,
 		vms[i].plan_kb = vms[i].target_kb;
 		vms[i].plan_reason = POLICY_R_NONE;
 	}
-	rc = ops->decide(cfg, host, vms, n, out, &ignored);
+	rc = ops->decide(cfg, host, vms, n);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < n; i++)

@@ -52,7 +52,8 @@ struct policy_est {
 	bool lowmem;		/* mem_avail below wmark_low + margin */
 	bool dropped;		/* used fell sharply in the last interval */
 	uint64_t last_pressure_ms; /* when pressure was last seen */
-	uint64_t last_round_ms;	/* policy-private pacing (e.g. 3 s period) */
+	uint64_t last_round_ms;	/* previous planning round (pol_period_due) */
+	uint64_t round_used_kb;	/* two-pointer: used at its last round (0: none) */
 	bool pressure;		/* pressure in the latest interval */
 	/* derived by policy_observe() from the latest record (KiB) */
 	uint64_t used_kb;	/* mem_total - mem_avail */
@@ -122,7 +123,12 @@ enum policy_surplus {
 struct policy_cfg {
 	uint64_t floor_kb;	/* global default floor, KiB */
 	uint64_t max_shrink_kb;	/* largest shrink per step, KiB */
-	uint64_t shrink_interval_ms; /* at most one shrink step per this */
+	/*
+	 * cagma: at most one shrink step per this; the seed policies
+	 * (threshold, coordinator, two-pointer, gt-rules): one round per
+	 * this, their polling interval.  cagmad: its period.  ms.
+	 */
+	uint64_t shrink_interval_ms;
 	uint64_t hysteresis_kb;	/* ignore moves smaller than this, KiB */
 	uint64_t stale_ms;	/* record older than this: no data */
 	enum policy_surplus surplus;
@@ -149,14 +155,16 @@ struct vm_target {
 struct policy_ops {
 	const char *name;
 	const char *summary;	/* one line for --help / docs */
-	uint32_t period_ms;	/* preferred periodic round, 0 = daemon default */
 	/* update vm->est from vm->rec / vm->prev; now_ms = arrival time */
 	void (*observe)(const struct policy_cfg *cfg, struct policy_vm *vm,
 	    uint64_t now_ms);
-	/* plan: see policy_decide() */
+	/*
+	 * plan one round: write vms[i].plan_kb / plan_reason through
+	 * pol_plan() (policy_int.h), nothing else; policy_decide() then
+	 * applies the safety net and emits the changes.  0 or -errno.
+	 */
 	int (*decide)(const struct policy_cfg *cfg,
-	    const struct policy_host *host, struct policy_vm *vms, size_t n,
-	    struct vm_target *out, size_t *n_out);
+	    const struct policy_host *host, struct policy_vm *vms, size_t n);
 };
 
 /* NULL-terminated list of all policies; the first one is the default. */

@@ -6,6 +6,7 @@
 #define CAGMA_POLICY_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "policy.h"
@@ -46,13 +47,17 @@ uint64_t pol_clamp_kb(const struct policy_cfg *cfg,
 /* The domain has a usable, fresh record (not STALE/BAD_DATA/NO_AGENT). */
 bool pol_has_data(const struct policy_vm *vm);
 
-/* The policy may give this domain more memory. */
-bool pol_may_grow(const struct policy_vm *vm);
-
 /* The balloon follows targets: its promised releases can be counted on. */
 bool pol_follows(const struct policy_vm *vm);
 
-/* The policy may move this domain at all. */
+/*
+ * The policy may plan a new target for this domain, in either direction:
+ * it is enabled, its record is fresh (pol_has_data) and its balloon follows
+ * targets (pol_follows).  Planners pick both donors and acceptors with it;
+ * why a domain gives or takes (pressure, thresholds) is each policy's own
+ * rule.  policy_decide() refuses growth to any other domain but still
+ * applies shrinks and clamps to every enabled one.
+ */
 bool pol_movable(const struct policy_vm *vm);
 
 /*
@@ -63,12 +68,66 @@ bool pol_movable(const struct policy_vm *vm);
 int64_t pol_host_avail_kb(const struct policy_host *host,
     const struct policy_vm *vms, size_t n);
 
+/*
+ * Period pacing for a policy that acts once per period of its own, as a
+ * polling loop does (cagma-paper's 3 s poll, the seeds' "every X seconds"):
+ * true at the first round at or after each multiple of period_ms of the
+ * clock (host->now_ms), false at the rounds in between (cagmad also plans
+ * on records, coalesced to one round per 100 ms, and at once on urgent
+ * ones).  The latest est.last_round_ms over vms is the previous round;
+ * every domain's is set to now_ms.  period_ms 0: always true.
+ */
+bool pol_period_due(const struct policy_host *host, struct policy_vm *vms,
+    size_t n, uint64_t period_ms);
+
 /* Propose a new target (the wrapper clamps and filters no-ops). */
 static inline void
 pol_plan(struct policy_vm *vm, uint64_t target_kb, enum policy_reason reason)
 {
 	vm->plan_kb = target_kb;
 	vm->plan_reason = reason;
+}
+
+/*
+ * The seed policies (threshold, coordinator, two-pointer, gt-rules) set a
+ * domain's memory to what it has now plus or minus an amount ("available
+ * memory + LOADED_THRESHOLD", seeds/001:45): kb more (less) than the
+ * balloon's current allocation.  A grow never lowers, and a shrink never
+ * raises, a target still in flight.
+ */
+static inline void
+pol_plan_more(struct policy_vm *vm, uint64_t kb, enum policy_reason reason)
+{
+	pol_plan(vm, pol_max(vm->target_kb, vm->current_kb + kb), reason);
+}
+
+static inline void
+pol_plan_less(struct policy_vm *vm, uint64_t kb, enum policy_reason reason)
+{
+	pol_plan(vm, pol_min(vm->target_kb, pol_sub(vm->current_kb, kb)),
+	    reason);
+}
+
+/*
+ * The seeds' "domain with the least / the most unused memory" among the
+ * domains the policy may move (pol_movable), unused = est.free_kb (the
+ * guest's MemFree, libvirt's "unused"); the first one wins a tie.  Writes
+ * *least_out and *most_out (indexes into vms) and returns true, or returns
+ * false when no domain is movable.
+ */
+bool pol_unused_extremes(const struct policy_vm *vms, size_t n,
+    size_t *least_out, size_t *most_out);
+
+/*
+ * Unused host memory as the seeds count it: free minus every grow still in
+ * flight, without cagma's reserve (policy_decide() applies that).  KiB,
+ * negative when in-flight grows exceed free memory.
+ */
+static inline int64_t
+pol_host_unused_kb(const struct policy_host *host,
+    const struct policy_vm *vms, size_t n)
+{
+	return pol_host_avail_kb(host, vms, n) + (int64_t)host->reserve_kb;
 }
 
 /*

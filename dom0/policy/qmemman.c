@@ -111,15 +111,13 @@ qm_low(struct policy_vm *vms, size_t n, double free_kb, double pref_acc)
 
 static int
 qmemman_decide(const struct policy_cfg *cfg, const struct policy_host *host,
-    struct policy_vm *vms, size_t n, struct vm_target *out, size_t *n_out)
+    struct policy_vm *vms, size_t n)
 {
 	int64_t xen_free = pol_host_avail_kb(host, vms, n);
 	double total_need = 0, total_pref = 0, pref_acc = 0, avail;
 	size_t i;
 
 	(void)cfg;
-	(void)out;
-	(void)n_out;
 	for (i = 0; i < n; i++) {	/* mem_info() */
 		const struct policy_vm *vm = &vms[i];
 		double pref;
@@ -145,7 +143,6 @@ qmemman_decide(const struct policy_cfg *cfg, const struct policy_host *host,
 const struct policy_ops policy_qmemman = {
 	.name = "qmemman",
 	.summary = "Qubes qmemman: pref = 1.3 x used (min 200 MiB), share by pref",
-	.period_ms = 1000,
 	.observe = NULL,
 	.decide = qmemman_decide,
 };

@@ -10,21 +10,18 @@
 
 static int
 static_decide(const struct policy_cfg *cfg, const struct policy_host *host,
-    struct policy_vm *vms, size_t n, struct vm_target *out, size_t *n_out)
+    struct policy_vm *vms, size_t n)
 {
 	(void)cfg;
 	(void)host;
 	(void)vms;
 	(void)n;
-	(void)out;
-	(void)n_out;
 	return 0;
 }
 
 const struct policy_ops policy_static = {
 	.name = "static",
 	.summary = "never move a balloon (boot memory forever)",
-	.period_ms = 0,
 	.observe = NULL,
 	.decide = static_decide,
 };

@@ -111,7 +111,6 @@ test_registry(void **state)
 	assert_null(policy_find("CAGMA"));
 	assert_null(policy_find(""));
 	assert_null(policy_find(NULL));
-	assert_int_equal(policy_find("cagma-paper")->period_ms, 3000);
 	assert_string_equal(policy_reason_str(POLICY_R_EMERGENCY),
 	    "emergency");
 	assert_string_equal(policy_reason_str(POLICY_R_COUNT), "?");
@@ -712,144 +711,323 @@ test_paper(void **state)
 	/* used 400 + swap 100: CMA = 550 MiB; AVM = MemFree 50 MiB */
 	feed(ops, &vm, 1000, 512 * MIB, 112 * MIB, 50 * MIB, 100 * MIB, 0, 0);
 	assert_int_equal(vm.est.cma_kb, 550 * MIB);
+	/* the 3 s poll ticks at multiples of 3 s of the clock: the first
+	 * round after 0 polls at 3 s, whatever rounds come in between */
 	assert_int_equal(decide("cagma-paper", 4096, 256, 1000, &vm, 1, out),
+	    0);
+	assert_int_equal(decide("cagma-paper", 4096, 256, 3000, &vm, 1, out),
 	    1);
 	assert_int_equal(out[0].target_kb, (512 + 500) * MIB);
 	vm.target_kb = out[0].target_kb;
-	/* 3 s poll: nothing at 2.5 s even under pressure */
-	assert_int_equal(decide("cagma-paper", 4096, 256, 2500, &vm, 1, out),
-	    0);
-	/* capped at 1500 MiB */
+	/* nothing at 4 s or 5.9 s even under pressure */
 	assert_int_equal(decide("cagma-paper", 4096, 256, 4000, &vm, 1, out),
+	    0);
+	assert_int_equal(decide("cagma-paper", 4096, 256, 5900, &vm, 1, out),
+	    0);
+	/* 6.05 s: the 6 s tick; capped at 1500 MiB */
+	assert_int_equal(decide("cagma-paper", 4096, 256, 6050, &vm, 1, out),
 	    1);
 	assert_int_equal(out[0].target_kb, 1500 * MIB);
 	vm.target_kb = vm.current_kb = 1500 * MIB;
 	/* idle now (MemFree 1400 MiB): never released */
-	feed(ops, &vm, 8000, 1500 * MIB, 1400 * MIB, 1400 * MIB, 0, 0, 0);
-	assert_int_equal(decide("cagma-paper", 4096, 256, 8000, &vm, 1, out),
+	feed(ops, &vm, 9000, 1500 * MIB, 1400 * MIB, 1400 * MIB, 0, 0, 0);
+	assert_int_equal(decide("cagma-paper", 4096, 256, 9000, &vm, 1, out),
 	    0);
+}
+
+/*
+ * The four seed policies, one row per rule: each row names the seed line
+ * it checks (shared/docs/seeds/00N_*.txt, N:LINE) and fails on the policy
+ * as it was before it followed that line, except rows marked "(kept)":
+ * rules that already held.  Sizes in MiB unless _kb; every domain has max
+ * 4096 MiB; rows plan at 1 s, a period boundary.
+ */
+#define NO_PREV	(-1)	/* seed_vm.grew: no previous round */
+
+struct seed_vm {
+	uint64_t cur_mib;
+	uint64_t target_mib;	/* 0: = cur_mib */
+	uint64_t free_kb;	/* MemFree: the seeds' "unused" */
+	int grew;		/* used grew since the last round (0/1/NO_PREV) */
+};
+
+struct seed_out {
+	uint32_t domid;
+	uint64_t target_kb;
+	enum policy_reason reason;
+};
+
+struct seed_case {
+	const char *policy;
+	const char *rule;
+	uint64_t host_free_mib;
+	uint64_t reserve_mib;
+	size_t n;
+	struct seed_vm vm[3];
+	size_t n_out;
+	struct seed_out out[3];
+};
+
+static void
+seed_vms(const struct seed_case *c, struct policy_vm *vms)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct seed_vm *sv = &c->vm[i];
+		struct policy_vm *vm = &vms[i];
+
+		vm_init(vm, (uint32_t)i + 1, sv->cur_mib, 4096);
+		if (sv->target_mib != 0)
+			vm->target_kb = sv->target_mib * MIB;
+		vm->has_rec = true;
+		vm->est.free_kb = sv->free_kb;
+		record_set(&vm->rec, CG_F_MEM_TOTAL, sv->cur_mib * MIB);
+		record_set(&vm->rec, CG_F_MEM_FREE, sv->free_kb);
+		if (sv->grew == NO_PREV)
+			continue;
+		/* two-pointer's previous round saw MemTotal - MemFree, less
+		 * 10 MiB if used grew since */
+		vm->est.round_used_kb = sv->cur_mib * MIB - sv->free_kb -
+		    (sv->grew ? 10 * MIB : 0);
+	}
+}
+
+static void
+seed_run(const struct seed_case *cases, size_t ncases)
+{
+	size_t k, i, n;
+
+	for (k = 0; k < ncases; k++) {
+		const struct seed_case *c = &cases[k];
+		struct policy_vm vms[3];
+		struct vm_target out[3];
+
+		print_message("%s: %s\n", c->policy, c->rule);
+		seed_vms(c, vms);
+		n = decide(c->policy, c->host_free_mib, c->reserve_mib, 1000,
+		    vms, c->n, out);
+		assert_int_equal(n, c->n_out);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(out[i].domid, c->out[i].domid);
+			assert_int_equal(out[i].target_kb, c->out[i].target_kb);
+			assert_int_equal(out[i].reason, c->out[i].reason);
+		}
+	}
 }
 
 static void
 test_threshold(void **state)
 {
-	struct policy_vm vms[3];
-	struct vm_target out[3];
-	size_t n;
+	static const struct seed_case cases[] = {
+		{ "threshold", "000:40-41 case 1: the wasting D_max gives to "
+		  "the starving D_min, not the host, and only D_min takes",
+		  4096, 256, 3, { { 1024, 0, 50 * MIB, 0 },
+		  { 1024, 0, 500 * MIB, 0 }, { 1024, 0, 80 * MIB, 0 } },
+		  2, { { 2, 924 * MIB, POLICY_R_RECLAIM },
+		  { 1, 1124 * MIB, POLICY_R_GROW } } },
+		{ "threshold", "000:44-45 case 2: only D_min, from the host",
+		  4096, 256, 3, { { 1024, 0, 50 * MIB, 0 },
+		  { 1024, 0, 200 * MIB, 0 }, { 1024, 0, 80 * MIB, 0 } },
+		  1, { { 1, 1124 * MIB, POLICY_R_GROW } } },
+		{ "threshold", "000:48-49 case 3: only D_max returns memory",
+		  4096, 256, 3, { { 1024, 0, 150 * MIB, 0 },
+		  { 1024, 0, 500 * MIB, 0 }, { 1024, 0, 400 * MIB, 0 } },
+		  1, { { 2, 924 * MIB, POLICY_R_SHRINK } } },
+		{ "threshold", "000:24,35 (kept) above / below: the thresholds "
+		  "themselves are adequate", 4096, 256, 2,
+		  { { 1024, 0, 100 * MIB, 0 }, { 1024, 0, 300 * MIB, 0 } },
+		  0, { { 0, 0, POLICY_R_NONE } } },
+		{ "threshold", "000:52 add memory to what the domain has: "
+		  "current + step, not a target in flight + step", 4096, 256,
+		  2, { { 1000, 1050, 50 * MIB, 0 }, { 1024, 0, 200 * MIB, 0 } },
+		  1, { { 1, 1100 * MIB, POLICY_R_GROW } } },
+	};
 
 	(void)state;
-	vm_init(&vms[0], 1, 1024, 4096);
-	set_need(&vms[0], 0, false);
-	vms[0].est.free_kb = 50 * MIB;		/* starving */
-	vm_init(&vms[1], 2, 1024, 4096);
-	set_need(&vms[1], 0, false);
-	vms[1].est.free_kb = 500 * MIB;		/* wasting */
-	vm_init(&vms[2], 3, 1024, 4096);
-	set_need(&vms[2], 0, false);
-	vms[2].est.free_kb = 200 * MIB;		/* neither */
-	/* case 1: host has room: starving +100 MiB from the host */
-	n = decide("threshold", 1024, 256, 0, vms, 3, out);
-	assert_int_equal(n, 1);
-	assert_int_equal(out[0].domid, 1);
-	assert_int_equal(out[0].target_kb, 1124 * MIB);
-	/* case 2: host full: wasting gives 100 MiB to the starving; the
-	 * safety net lets the grant spend only memory that has landed (44
-	 * MiB above the reserve), the rest follows once the donor released */
-	n = decide("threshold", 300, 256, 0, vms, 3, out);
-	assert_int_equal(n, 2);
-	assert_int_equal(out[0].domid, 2);
-	assert_int_equal(out[0].target_kb, 924 * MIB);
-	assert_int_equal(out[1].domid, 1);
-	assert_int_equal(out[1].target_kb, 1068 * MIB);
-	/* case 3: nobody starving: wasting returns 100 MiB to the host */
-	vms[0].est.free_kb = 150 * MIB;
-	n = decide("threshold", 1024, 256, 0, vms, 3, out);
-	assert_int_equal(n, 1);
-	assert_int_equal(out[0].domid, 2);
-	assert_int_equal(out[0].reason, POLICY_R_SHRINK);
+	seed_run(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
 test_coordinator(void **state)
 {
-	struct policy_vm vms[2];
-	struct vm_target out[2];
-	size_t n;
+	static const struct seed_case cases[] = {
+		{ "coordinator", "001:43-46 D1 <= LOADED, D2 >= FREE (amounts, "
+		  "not shares): D2 gives LOADED to D1", 4096, 256, 2,
+		  { { 1000, 0, 100 * MIB, 0 }, { 1000, 0, 300 * MIB, 0 } },
+		  2, { { 2, 900 * MIB, POLICY_R_SHRINK },
+		  { 1, 1100 * MIB, POLICY_R_GROW } } },
+		{ "coordinator", "001:47 no domain with FREE: D1 gets FREE "
+		  "from the host", 4096, 256, 2,
+		  { { 1000, 0, 50 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
+		  1, { { 1, 1300 * MIB, POLICY_R_GROW } } },
+		{ "coordinator", "001:42,48-49 nobody loaded: only D2 returns "
+		  "LOADED", 4096, 256, 3, { { 1000, 0, 200 * MIB, 0 },
+		  { 1000, 0, 400 * MIB, 0 }, { 1000, 0, 350 * MIB, 0 } },
+		  1, { { 2, 900 * MIB, POLICY_R_SHRINK } } },
+		{ "coordinator", "001:50-51 host below LOADED: every domain "
+		  "above FREE gives LOADED", 50, 0, 3,
+		  { { 1000, 0, 200 * MIB, 0 }, { 1000, 0, 400 * MIB, 0 },
+		  { 1000, 0, 350 * MIB, 0 } },
+		  2, { { 2, 900 * MIB, POLICY_R_RECLAIM },
+		  { 3, 900 * MIB, POLICY_R_RECLAIM } } },
+	};
 
 	(void)state;
-	vm_init(&vms[0], 1, 1000, 4096);
-	set_need(&vms[0], 0, false);
-	vms[0].est.free_kb = 100 * MIB;		/* 10 %: loaded */
-	vm_init(&vms[1], 2, 1000, 4096);
-	set_need(&vms[1], 0, false);
-	vms[1].est.free_kb = 800 * MIB;		/* 80 %: free */
-	n = decide("coordinator", 2048, 256, 0, vms, 2, out);
-	assert_int_equal(n, 2);
-	assert_int_equal(out[0].domid, 2);	/* returns unused / 8 */
-	assert_int_equal(out[0].target_kb, 900 * MIB);
-	assert_int_equal(out[1].domid, 1);	/* grows 20 % */
-	assert_int_equal(out[1].target_kb, 1200 * MIB);
-	/* host low: no growth, free domain gives unused / 4 */
-	n = decide("coordinator", 400, 256, 0, vms, 2, out);
-	assert_int_equal(n, 1);
-	assert_int_equal(out[0].target_kb, 800 * MIB);
-	assert_int_equal(out[0].reason, POLICY_R_RECLAIM);
+	seed_run(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
 test_two_pointer(void **state)
 {
-	struct policy_vm vms[3];
-	struct vm_target out[3];
-	size_t n;
+	/* at 1 s the walk starts at index 1 % 3: domids 2, 3, 1 */
+	static const struct seed_case cases[] = {
+		{ "two-pointer", "002:22-25,29-39 required max(50, 200 - "
+		  "unused), surplus min(50, unused - 100); the needy takes "
+		  "from each giver in turn", 4096, 256, 3,
+		  { { 1000, 0, 20 * MB, 1 }, { 1000, 0, 140 * MB, 0 },
+		  { 1000, 0, 300 * MB, 0 } },
+		  3, { { 2, 1000 * MIB - 40 * MB, POLICY_R_SHRINK },
+		  { 3, 1000 * MIB - 50 * MB, POLICY_R_SHRINK },
+		  { 1, 1000 * MIB + 90 * MB, POLICY_R_GROW } } },
+		{ "two-pointer", "002:24,43 used not growing, unused > 100: "
+		  "surplus, returned when nobody needs", 4096, 256, 2,
+		  { { 1000, 0, 150 * MB, 0 }, { 1000, 0, 90 * MB, 0 } },
+		  1, { { 1, 1000 * MIB - 50 * MB, POLICY_R_SHRINK } } },
+		{ "two-pointer", "002:22 unused < 200 but used not growing: "
+		  "not needy; no previous round: neither", 4096, 256, 2,
+		  { { 1000, 0, 90 * MB, 0 }, { 1000, 0, 20 * MB, NO_PREV } },
+		  0, { { 0, 0, POLICY_R_NONE } } },
+		{ "two-pointer", "002:41 the host gives only if no domain can "
+		  "release", 4096, 256, 3,
+		  { { 1000, 0, 20 * MB, 1 }, { 1000, 0, 300 * MB, 0 },
+		  { 1000, 0, 30 * MB, 1 } },
+		  2, { { 2, 1000 * MIB - 50 * MB, POLICY_R_SHRINK },
+		  { 3, 1000 * MIB + 50 * MB, POLICY_R_GROW } } },
+		{ "two-pointer", "002:41 (kept) then 50 MB to each needy while "
+		  "the host keeps more than 200 MB", 270, 0, 3,
+		  { { 1000, 0, 20 * MB, 1 }, { 1000, 0, 30 * MB, 1 },
+		  { 1000, 0, 90 * MB, 0 } },
+		  1, { { 2, 1000 * MIB + 50 * MB, POLICY_R_GROW } } },
+	};
+
+	(void)state;
+	seed_run(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/*
+ * 002:16 "Array of previous used memory ( prevUsedMem )": used is compared
+ * with what the previous round saw, not with the record before the latest
+ * (a guest that filled its memory between two rounds shows a flat used in
+ * its last two records, but it grew since the last round).
+ */
+static void
+test_two_pointer_prev_round(void **state)
+{
+	struct policy_vm vms[2];
+	struct vm_target out[2];
 
 	(void)state;
 	vm_init(&vms[0], 1, 1000, 4096);
-	set_need(&vms[0], 0, false);
-	vms[0].est.free_kb = 300 * MIB;		/* surplus */
 	vm_init(&vms[1], 2, 1000, 4096);
-	set_need(&vms[1], 0, false);
-	vms[1].est.free_kb = 20 * MIB;		/* required */
-	vm_init(&vms[2], 3, 1000, 4096);
-	set_need(&vms[2], 0, false);
-	vms[2].est.free_kb = 30 * MIB;		/* required */
-	/* host free: 256 + 100 above reserve = 356 MiB > 200 MB + 50 MB */
-	n = decide("two-pointer", 356, 256, 0, vms, 3, out);
-	assert_int_equal(n, 3);
+	vms[0].has_rec = vms[1].has_rec = true;
+	record_set(&vms[0].rec, CG_F_MEM_TOTAL, 1000 * MIB);
+	record_set(&vms[0].rec, CG_F_MEM_FREE, 400 * MIB);
+	record_set(&vms[1].rec, CG_F_MEM_TOTAL, 1000 * MIB);
+	record_set(&vms[1].rec, CG_F_MEM_FREE, 90 * MB);
+	vms[0].est.free_kb = 400 * MIB;
+	vms[1].est.free_kb = 90 * MB;
+	/* first round: no previous round, nobody needy or spare */
+	assert_int_equal(decide("two-pointer", 4096, 256, 1000, vms, 2, out),
+	    0);
+	/* vm1 fills up: two records, both at MemFree 20 MB */
+	record_set(&vms[0].rec, CG_F_MEM_FREE, 20 * MB);
+	vms[0].prev = vms[0].rec;
+	vms[0].has_prev = true;
+	vms[0].est.free_kb = 20 * MB;
+	/* next round: grew since the last round, needs max(50, 180) MB;
+	 * nobody spare, so 50 MB from the host */
+	assert_int_equal(decide("two-pointer", 4096, 256, 2000, vms, 2, out),
+	    1);
 	assert_int_equal(out[0].domid, 1);
-	assert_int_equal(out[0].target_kb, 1000 * MIB - 50 * MB);
-	assert_int_equal(out[1].domid, 2);	/* paired with the spare */
-	assert_int_equal(out[1].target_kb, 1000 * MIB + 50 * MB);
-	assert_int_equal(out[2].domid, 3);	/* from the host */
-	assert_int_equal(out[2].target_kb, 1000 * MIB + 50 * MB);
-	/* offset rotates: at 1 s the walk starts at domid 2, same pairs */
-	n = decide("two-pointer", 200, 0, 1000, vms, 3, out);
-	assert_int_equal(n, 2);		/* host keeps > 200 MB: no gift */
+	assert_int_equal(out[0].target_kb, 1000 * MIB + 50 * MB);
 }
 
 static void
 test_gt_rules(void **state)
 {
-	struct policy_vm vms[2];
-	struct vm_target out[2];
-	size_t n;
+	static const struct seed_case cases[] = {
+		{ "gt-rules", "003:26-28 + notes 003:12: the most wasteful "
+		  "gives at most 100 MiB a round, to the most starved only",
+		  4096, 256, 3, { { 1000, 0, 100 * MIB, 0 },
+		  { 1000, 0, 500 * MIB, 0 }, { 1000, 0, 400 * MIB, 0 } },
+		  2, { { 2, 900 * MIB, POLICY_R_RECLAIM },
+		  { 1, 1100 * MIB, POLICY_R_GROW } } },
+		{ "gt-rules", "003:25-26 <= starvation, >= waste threshold "
+		  "(MiB)", 4096, 256, 2,
+		  { { 1000, 0, 150 * MIB, 0 }, { 1000, 0, 300 * MIB, 0 } },
+		  2, { { 2, 900 * MIB, POLICY_R_RECLAIM },
+		  { 1, 1100 * MIB, POLICY_R_GROW } } },
+		{ "gt-rules", "003:29 no waste: the host gives the waste "
+		  "threshold", 4096, 256, 2,
+		  { { 1000, 0, 100 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
+		  1, { { 1, 1300 * MIB, POLICY_R_GROW } } },
+		{ "gt-rules", "notes 003:11,14: the host keeps more than 200 "
+		  "MiB: a smaller grant", 350, 0, 2,
+		  { { 1000, 0, 100 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
+		  1, { { 1, 1150 * MIB - 1, POLICY_R_GROW } } },
+		{ "gt-rules", "003:29 starved.memory + ...: from what it has, "
+		  "not from a target in flight", 4096, 256, 2,
+		  { { 1000, 1200, 100 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
+		  1, { { 1, 1300 * MIB, POLICY_R_GROW } } },
+		{ "gt-rules", "003:30 + notes 003:12: nobody starved: the most "
+		  "wasteful returns at most 100 MiB", 4096, 256, 3,
+		  { { 1000, 0, 200 * MIB, 0 }, { 1000, 0, 500 * MIB, 0 },
+		  { 1000, 0, 450 * MIB, 0 } },
+		  1, { { 2, 900 * MIB, POLICY_R_SHRINK } } },
+	};
 
 	(void)state;
-	vm_init(&vms[0], 1, 1000, 4096);
-	set_need(&vms[0], 0, false);
-	vms[0].est.free_kb = 100 * MB;		/* starving */
-	vm_init(&vms[1], 2, 1000, 4096);
-	set_need(&vms[1], 0, false);
-	vms[1].est.free_kb = 500 * MB;		/* wasting: gives (500-100)/2 */
-	n = decide("gt-rules", 1000, 256, 0, vms, 2, out);
-	assert_int_equal(n, 2);
-	assert_int_equal(out[0].domid, 2);
-	assert_int_equal(out[0].target_kb, 1000 * MIB - 200 * MB);
-	assert_int_equal(out[1].target_kb, 1000 * MIB + 150 * MB);
-	/* host would keep < 200 MB after 150 MB: no grant */
-	n = decide("gt-rules", 300, 0, 0, vms, 2, out);
-	assert_int_equal(n, 1);
-	assert_int_equal(out[0].domid, 2);
+	seed_run(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/*
+ * 000:10 "every 5 second", 001:52 "Sleep for the specified time interval",
+ * 002:15 "previous iteration", 003:4 "<interval>": a seed policy plans once
+ * per period (cfg.shrink_interval_ms), not on the rounds in between.
+ */
+static void
+test_seed_period(void **state)
+{
+	static const struct seed_case cases[] = {
+		{ "threshold", "000:10", 4096, 256, 2,
+		  { { 1024, 0, 50 * MIB, 0 }, { 1024, 0, 200 * MIB, 0 } },
+		  1, { { 0, 0, POLICY_R_NONE } } },
+		{ "coordinator", "001:52", 4096, 256, 2,
+		  { { 1000, 0, 50 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
+		  1, { { 0, 0, POLICY_R_NONE } } },
+		{ "two-pointer", "002:15", 4096, 256, 2,
+		  { { 1000, 0, 150 * MB, 0 }, { 1000, 0, 90 * MB, 0 } },
+		  1, { { 0, 0, POLICY_R_NONE } } },
+		{ "gt-rules", "003:4", 4096, 256, 2,
+		  { { 1000, 0, 100 * MIB, 0 }, { 1000, 0, 200 * MIB, 0 } },
+		  1, { { 0, 0, POLICY_R_NONE } } },
+	};
+	static const uint64_t at_ms[] = { 1000, 1100, 1999, 2000, 2500 };
+	static const size_t n_at[] = { 1, 0, 0, 1, 0 };
+	size_t k, t;
+
+	(void)state;
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct policy_vm vms[3];
+		struct vm_target out[3];
+
+		print_message("%s: %s\n", cases[k].policy, cases[k].rule);
+		seed_vms(&cases[k], vms);
+		for (t = 0; t < sizeof(at_ms) / sizeof(at_ms[0]); t++)
+			assert_int_equal(decide(cases[k].policy, 4096, 256,
+			    at_ms[t], vms, cases[k].n, out), n_at[t]);
+	}
 }
 
 static void
@@ -949,7 +1127,9 @@ main(void)
 		cmocka_unit_test_setup(test_threshold, setup),
 		cmocka_unit_test_setup(test_coordinator, setup),
 		cmocka_unit_test_setup(test_two_pointer, setup),
+		cmocka_unit_test_setup(test_two_pointer_prev_round, setup),
 		cmocka_unit_test_setup(test_gt_rules, setup),
+		cmocka_unit_test_setup(test_seed_period, setup),
 		cmocka_unit_test_setup(test_qmemman, setup),
 		cmocka_unit_test_setup(test_static, setup),
 	};

@@ -464,8 +464,8 @@ test_host_use_and_vm_start(void **state)
 
 /*
  * Give-back and the largest drop: static keeps its 512 MiB (256 above the
- * floor) for the 80 s after the burst; threshold gives the burst back
- * at once (one large drop).
+ * floor) for the 80 s after the burst; cagma gives half of the burst
+ * back within 30 s, in steps (no large drop).
  */
 static void
 test_giveback_metrics(void **state)
@@ -480,10 +480,12 @@ test_giveback_metrics(void **state)
 	st = run(burst, "static");
 	assert_true(st.giveback_s_max >= 79.9);	/* open until the end */
 	assert_true(st.max_drop_mib == 0);
-	qm = run(burst, "threshold");
-	assert_true(qm.giveback_s_max >= 0);
-	assert_true(qm.giveback_s_max < 5);
-	assert_true(qm.max_drop_mib > 1000);
+	assert_true(st.giveback_half_s_max >= 79.9);
+	qm = run(burst, "cagma");
+	assert_true(qm.giveback_half_s_max >= 0);
+	assert_true(qm.giveback_half_s_max < 30);
+	assert_true(qm.max_drop_mib > 0);
+	assert_true(qm.max_drop_mib <= 150);
 }
 
 int
