@@ -1,7 +1,8 @@
 /*
  * backend.h - domain control behind one small interface.
  *
- * "xen": libxl + libxenctrl (balloon.c).  "sim": domains are the children of
+ * "xen": libxl + libxenctrl (balloon.c).  "sim", only in the test build
+ * (-DCAGMA_TEST_BACKENDS, build/test/bin/cagmad): domains are the children of
  * /local/domain in xenstore, balloons are simulated (backend_sim.c).  The
  * daemon code is the same for both.
  */
@@ -55,14 +56,28 @@ struct backend {
 	void *priv;
 };
 
-/* Open a backend by name ("xen" or "sim").  0, -ENOENT (unknown) or -errno. */
+/* The backends this build accepts, for usage text: "xen" or "xen|sim". */
+extern const char backend_names[];
+
+/*
+ * Whether this build has backend name: 0 yes, -EPERM for "sim" in the
+ * shipped build (test build only), -ENOENT unknown.
+ */
+int backend_check(const char *name);
+
+/*
+ * Open a backend by name (see backend_check).  0, -ENOENT (unknown or not in
+ * this build) or -errno.
+ */
 int backend_open(struct backend *be, const char *name, struct xsio *xs,
     const struct cagmad_cfg *cfg);
 
 /* Xen backend (balloon.c): libxl context, created once. */
 int backend_xen_open(struct backend *be);
 
-/* Simulated backend (backend_sim.c). */
+#ifdef CAGMA_TEST_BACKENDS
+/* Simulated backend (backend_sim.c, test build only). */
 int backend_sim_open(struct backend *be);
+#endif
 
 #endif

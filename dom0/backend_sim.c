@@ -5,7 +5,8 @@
  * has introduced.  A domain's simulated current starts at its
  * memory/target; set_target writes memory/target (as libxl does) and the
  * balloon moves toward it at [sim] balloon_rate KiB/s (0 = at once), except
- * for [sim] stuck domids.
+ * for [sim] stuck domids.  Only the test build of cagmad has it
+ * (mk/cagmad-test.mk); the shipped binary must not.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,10 @@
 #include "backend.h"
 #include "mtime.h"
 #include "schema.h"
+
+#ifndef CAGMA_TEST_BACKENDS
+#error "backend_sim.c belongs to the test build only (-DCAGMA_TEST_BACKENDS)"
+#endif
 
 #define SIM_DOMS_MAX	1024
 
@@ -201,18 +206,4 @@ backend_sim_open(struct backend *be)
 	be->priv = s;
 	be->ops = &sim_ops;
 	return 0;
-}
-
-int
-backend_open(struct backend *be, const char *name, struct xsio *xs,
-    const struct cagmad_cfg *cfg)
-{
-	memset(be, 0, sizeof(*be));
-	be->xs = xs;
-	be->cfg = cfg;
-	if (strcmp(name, "sim") == 0)
-		return backend_sim_open(be);
-	if (strcmp(name, "xen") == 0)
-		return backend_xen_open(be);
-	return -ENOENT;
 }

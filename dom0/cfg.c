@@ -1,5 +1,10 @@
 /*
  * cfg.c - cagmad configuration: defaults, ini keys, per-domain globs.
+ *
+ * One parser for both builds: the [sim] section is parsed only when compiled
+ * with -DCAGMA_TEST_BACKENDS (the test cagmad, mk/cagmad-test.mk); the
+ * shipped cagmad rejects it as "file:line: [sim] is only accepted by the test
+ * build".
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -203,6 +208,7 @@ cfg_domain_key(struct cfg_parse *p, const char *k, const char *v, char *err,
 	    p->section);
 }
 
+#ifdef CAGMA_TEST_BACKENDS
 /* "3,5, 7" -> domids; bounded, strict digits. */
 static int
 cfg_sim_stuck_list(struct cfg_sim *s, const char *v, char *err,
@@ -244,6 +250,7 @@ cfg_sim_key(struct cfg_parse *p, const char *k, const char *v, char *err,
 		return cfg_sim_stuck_list(s, v, err, errlen);
 	return cfg_err(err, errlen, "unknown key '%.64s' in [%s]", k, "sim");
 }
+#endif
 
 /* Enter a new section; returns 0 or -EINVAL with a message. */
 static int
@@ -258,11 +265,16 @@ cfg_section(struct cfg_parse *p, const char *section, char *err,
 	if (section[0] == '\0' || strcmp(section, "global") == 0)
 		return 0;
 	if (strcmp(section, "sim") == 0) {
+#ifdef CAGMA_TEST_BACKENDS
 		if (!c->sim_allowed)
 			return cfg_err(err, errlen, "[%s] is only valid with "
 			    "--backend sim%s", section, "");
 		c->sim_seen = true;
 		return 0;
+#else
+		return cfg_err(err, errlen, "[%s] is only accepted by the test "
+		    "build%s", section, "");
+#endif
 	}
 	if (strncmp(section, "domain ", 7) != 0)
 		return cfg_err(err, errlen, "unknown section [%.64s]%s",
@@ -298,8 +310,10 @@ cfg_handler(void *user, const char *section, const char *key,
 	}
 	if (p->dom != NULL)
 		return cfg_domain_key(p, key, value, err, errlen);
+#ifdef CAGMA_TEST_BACKENDS
 	if (strcmp(section, "sim") == 0)
 		return cfg_sim_key(p, key, value, err, errlen);
+#endif
 	return cfg_global(p, key, value, err, errlen);
 }
 
@@ -406,6 +420,7 @@ cfg_policy_cfg(const struct cagmad_cfg *cfg, struct policy_cfg *out)
 	out->headroom_pct = cfg->headroom_pct;
 }
 
+#ifdef CAGMA_TEST_BACKENDS
 bool
 cfg_sim_stuck(const struct cagmad_cfg *cfg, uint32_t domid)
 {
@@ -416,3 +431,4 @@ cfg_sim_stuck(const struct cagmad_cfg *cfg, uint32_t domid)
 			return true;
 	return false;
 }
+#endif

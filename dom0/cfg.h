@@ -49,7 +49,11 @@ struct cfg_domain {
 #define CFG_DSET_WEIGHT		(1U << 3)
 #define CFG_DSET_ENABLED	(1U << 4)
 
-/* The [sim] section (only with --backend sim). */
+/*
+ * The [sim] section (test build only, and only with --backend sim).  The
+ * struct is in both builds so that every object has one layout; only the
+ * test build parses or reads it.
+ */
 struct cfg_sim {
 	uint64_t host_memory_kb;
 	uint64_t balloon_rate_kbps;	/* KiB/s, 0 = instant */
@@ -95,7 +99,8 @@ typedef int (*cfg_policy_check)(const char *name);
 void cfg_defaults(struct cagmad_cfg *cfg);
 
 /*
- * Parse path into *cfg_out.  sim: whether [sim] is allowed; check: policy
+ * Parse path into *cfg_out.  sim: whether [sim] is allowed (--backend sim;
+ * the shipped build rejects [sim] whatever sim says); check: policy
  * name validator or NULL.  A missing file at the default path is not an
  * error when missing_ok.  On failure *cfg_out is untouched and err holds
  * "file:line: message".  Returns 0, -ENOENT, -EINVAL or -errno.
@@ -120,7 +125,9 @@ void cfg_match(const struct cagmad_cfg *cfg, const char *name,
 /* Policy tunables of cfg, for policy_decide(). */
 void cfg_policy_cfg(const struct cagmad_cfg *cfg, struct policy_cfg *out);
 
-/* Whether domid is listed in [sim] stuck. */
+#ifdef CAGMA_TEST_BACKENDS
+/* Whether domid is listed in [sim] stuck (test build only). */
 bool cfg_sim_stuck(const struct cagmad_cfg *cfg, uint32_t domid);
+#endif
 
 #endif

@@ -18,6 +18,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
@@ -43,18 +44,19 @@ usage(FILE *fp)
 
 	fprintf(fp, "usage: cagmad [--foreground] [--verbose] [--dry-run] "
 	    "[--config FILE]\n"
-	    "              [--backend xen|sim] [--socket PATH] "
+	    "              [--backend %s] [--socket PATH] "
 	    "[--metrics-file PATH] [-n]\n"
 	    "              [--help] [--version]\n"
 	    "  -f, --foreground     stay in the foreground, log to stderr\n"
 	    "  -v, --verbose        debug logging\n"
 	    "  -d, --dry-run        decide and log, change nothing\n"
 	    "  -c, --config FILE    configuration (default %s)\n"
-	    "  -b, --backend NAME   xen (default) or sim\n"
+	    "  -b, --backend NAME   %s (default xen)\n"
 	    "  -s, --socket PATH    control socket (default %s)\n"
 	    "  -m, --metrics-file PATH  Prometheus text file, each round\n"
 	    "  -n                   check the configuration and exit\n"
-	    "policies:\n", CFG_PATH_DEFAULT, CONTROL_SOCK_DEFAULT);
+	    "policies:\n", backend_names, CFG_PATH_DEFAULT, backend_names,
+	    CONTROL_SOCK_DEFAULT);
 	for (p = policy_all; *p != NULL; p++)
 		fprintf(fp, "  %-12s %s\n", (*p)->name, (*p)->summary);
 }
@@ -96,10 +98,17 @@ parse_args(int argc, char **argv, struct cagmad *c, struct opts *o)
 		usage(stderr);
 		exit(EXIT_CONFIG);
 	}
-	if (strcmp(c->backend_name, "xen") != 0 &&
-	    strcmp(c->backend_name, "sim") != 0) {
-		fprintf(stderr, "cagmad: unknown backend '%s' (xen or sim)\n",
-		    c->backend_name);
+	switch (backend_check(c->backend_name)) {
+	case 0:
+		break;
+	case -EPERM:
+		fprintf(stderr, "cagmad: --backend %s is only in the test build "
+		    "of cagmad (build/test/bin/cagmad); this one has %s\n",
+		    c->backend_name, backend_names);
+		exit(EXIT_CONFIG);
+	default:
+		fprintf(stderr, "cagmad: unknown backend '%.64s' (%s)\n",
+		    c->backend_name, backend_names);
 		exit(EXIT_CONFIG);
 	}
 }

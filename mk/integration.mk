@@ -45,5 +45,5 @@ integration-harness: $(INTEG_BINS)
 # Emergency latency benchmark (issue 7): >= 1000 urgent events through the
 # real xenstored, beside the raw watch round trip.
 BENCH_TARGETS += bench-latency
-bench-latency: $(INTEG_BINS) $(B)/bin/cagmad
+bench-latency: $(INTEG_BINS) $(B)/test/bin/cagmad
 	bench/latency/run.sh $(LAT_EVENTS)

@@ -17,7 +17,7 @@ first=100
 last=$((first + ndom - 1))
 H=$root/build/integration
 XENSTORED=${XENSTORED:-/usr/lib/xen-4.17/bin/xenstored}
-CAGMAD=${CAGMAD:-$root/build/bin/cagmad}
+CAGMAD=${CAGMAD:-$root/build/test/bin/cagmad}	# test build: --backend sim
 out=$root/bench/results
 mkdir -p "$out"
 for p in "$H/libfakexen.so" "$H/fakeguest" "$H/cagma-lat" "$CAGMAD" "$XENSTORED"; do

@@ -8,7 +8,8 @@
 # a failure by run.sh).
 #
 # Environment: CAGMA_BUILD (default build), CAGMAD (default
-# $CAGMA_BUILD/bin/cagmad), CAGMA_AGENT, XENSTORED.
+# $CAGMA_BUILD/test/bin/cagmad: the test build, which has --backend sim),
+# CAGMA_AGENT, XENSTORED.
 
 set -u
 
@@ -17,7 +18,7 @@ CAGMA_BUILD=${CAGMA_BUILD:-$IT_ROOT/build}
 case $CAGMA_BUILD in /*) ;; *) CAGMA_BUILD=$IT_ROOT/$CAGMA_BUILD ;; esac
 HARNESS=${HARNESS:-$IT_ROOT/build/integration}
 XENSTORED=${XENSTORED:-/usr/lib/xen-4.17/bin/xenstored}
-CAGMAD=${CAGMAD:-$CAGMA_BUILD/bin/cagmad}
+CAGMAD=${CAGMAD:-$CAGMA_BUILD/test/bin/cagmad}
 CAGMA_AGENT=${CAGMA_AGENT:-$CAGMA_BUILD/bin/cagma-agent}
 CAGMACTL=${CAGMACTL:-$CAGMA_BUILD/bin/cagmactl}
 FAKEGUEST=$HARNESS/fakeguest
@@ -164,7 +165,8 @@ rec_field() {
 
 stats_of() { xs_read "/local/domain/$1/data/cagma/stats"; }
 
-# cagmad_start [EXTRA CONFIG LINES...] : run cagmad --backend sim in the
+# cagmad_start [EXTRA CONFIG LINES...] : run the test build's
+# cagmad --backend sim in the
 # foreground against this xenstored, config in $D/cagmad.conf, log in
 # $D/cagmad.err (appended across restarts); sets CG_PID.
 CG_PID=""

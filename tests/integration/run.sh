@@ -6,7 +6,8 @@
 # RESULTS_DIR/integration.txt ending with "integration: N passed, N failed".
 # SKIP lines (program under test not built) count as failures.  Exits
 # non-zero on any failure.  Select scenarios with IT_ONLY="s1 s4".
-# Scenario 4 is repeated with CAGMAD=build/asan/bin/cagmad if it exists.
+# Scenario 4 is repeated with CAGMAD=build/asan/test/bin/cagmad if it
+# exists.  cagmad is the test build (build/test/bin/cagmad, --backend sim).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -37,7 +38,8 @@ list=""
 for s in "$here"/s*.sh; do
 	list="$list $s"
 	case $s in
-	*/s4_*) [ -x "$root/build/asan/bin/cagmad" ] && list="$list asan:$s" ;;
+	*/s4_*) [ -x "$root/build/asan/test/bin/cagmad" ] &&
+		list="$list asan:$s" ;;
 	esac
 done
 for s in $list; do
@@ -52,7 +54,7 @@ for s in $list; do
 	log=$(mktemp)
 	t0=$(date +%s%N)
 	if [ -n "$asan" ]; then
-		CAGMAD=$root/build/asan/bin/cagmad \
+		CAGMAD=$root/build/asan/test/bin/cagmad \
 		    timeout -k 5 "$timeout_s" bash "$s" >"$log" 2>&1
 	else
 		timeout -k 5 "$timeout_s" bash "$s" >"$log" 2>&1
