@@ -37,7 +37,8 @@ cfg_defaults(struct cagmad_cfg *cfg)
 	cfg->coalesce_ms = CFG_COALESCE_DEF_MS;
 	cfg->reserve_kb = CFG_RESERVE_DEF_KB;
 	cfg->floor_kb = pdef.floor_kb;
-	cfg->max_shrink_kb = pdef.max_shrink_kb;
+	cfg->max_shrink_kb = CFG_MAX_SHRINK_DEF_KB;
+	cfg->shrink_rate_kbps = POLICY_DEFAULT_SHRINK_RATE_KBPS;
 	cfg->hysteresis_kb = pdef.hysteresis_kb;
 	cfg->stale_ms = pdef.stale_ms;
 	cfg->stuck_ms = CFG_STUCK_DEF_MS;
@@ -85,6 +86,27 @@ cfg_ms(const char *key, const char *v, uint64_t min, uint64_t *out,
 }
 
 /* A percentage 0..POLICY_HEADROOM_MAX_PCT, with or without a trailing '%'. */
+/* A rate in MiB/s ("50", "50M"; per second implied), 1 .. 100000 MiB/s. */
+static int
+cfg_rate(const char *key, const char *v, uint64_t *out_kbps, char *err,
+    size_t errlen)
+{
+	uint64_t kb;
+
+	if (config_parse_u64(v, 1, POLICY_SHRINK_RATE_MAX_KBPS / 1024,
+	    &kb) == 0) {
+		*out_kbps = kb * 1024;	/* a plain number is MiB/s */
+		return 0;
+	}
+	if (config_parse_size_kb(v, 1024, POLICY_SHRINK_RATE_MAX_KBPS,
+	    &kb) == 0) {
+		*out_kbps = kb;
+		return 0;
+	}
+	return cfg_err(err, errlen, "%s: expected MiB per second (1 .. "
+	    "100000, e.g. 50 or 50M), not '%.64s'", key, v);
+}
+
 static int
 cfg_pct(const char *key, const char *v, uint32_t *out, char *err,
     size_t errlen)
@@ -139,6 +161,8 @@ cfg_global(struct cfg_parse *p, const char *k, const char *v, char *err,
 		return cfg_size(k, v, 0, &c->floor_kb, err, errlen);
 	if (strcmp(k, "max_shrink") == 0)
 		return cfg_size(k, v, 1024, &c->max_shrink_kb, err, errlen);
+	if (strcmp(k, "shrink_rate") == 0)
+		return cfg_rate(k, v, &c->shrink_rate_kbps, err, errlen);
 	if (strcmp(k, "hysteresis") == 0)
 		return cfg_size(k, v, 0, &c->hysteresis_kb, err, errlen);
 	if (strcmp(k, "stale") == 0)
@@ -412,7 +436,12 @@ cfg_policy_cfg(const struct cagmad_cfg *cfg, struct policy_cfg *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->floor_kb = cfg->floor_kb;
-	out->max_shrink_kb = cfg->max_shrink_kb;
+	/* one step per period, no more than the release rate allows */
+	out->max_shrink_kb = cfg->shrink_rate_kbps * cfg->period_ms / 1000;
+	if (out->max_shrink_kb > cfg->max_shrink_kb)
+		out->max_shrink_kb = cfg->max_shrink_kb;
+	if (out->max_shrink_kb < 1024)
+		out->max_shrink_kb = 1024;
 	out->hysteresis_kb = cfg->hysteresis_kb;
 	out->stale_ms = cfg->stale_ms;
 	out->shrink_interval_ms = cfg->period_ms;	/* one step per period */

@@ -29,6 +29,7 @@
 #define CFG_STUCK_DEF_MS	DOM_STUCK_DEF_MS
 #define CFG_UNCOOP_DEF_MS	DOM_UNCOOP_DEF_MS
 #define CFG_RETRY_DEF_MS	DOM_RETRY_DEF_MS
+#define CFG_MAX_SHRINK_DEF_KB	(64ULL * 1024)	/* per step, cap */
 #define CFG_WEIGHT_DEF		100
 #define CFG_SIM_HOST_DEF_KB	(4ULL * 1024 * 1024)	/* 4 GiB */
 
@@ -68,6 +69,7 @@ struct cagmad_cfg {
 	uint64_t reserve_kb;		/* host reserve, >= CFG_RESERVE_MIN_KB */
 	uint64_t floor_kb;		/* default per-domain minimum */
 	uint64_t max_shrink_kb;		/* largest shrink per round */
+	uint64_t shrink_rate_kbps;	/* release rate, KiB/s */
 	uint64_t hysteresis_kb;		/* ignore smaller moves */
 	uint64_t stale_ms;		/* record older than this: stale */
 	uint64_t stuck_ms;		/* no progress: stuck */

@@ -15,7 +15,6 @@
 #include "policy_int.h"
 
 #define POLICY_DEFAULT_FLOOR_KB		(256 * POL_MIB_KB)
-#define POLICY_DEFAULT_SHRINK_KB	(64 * POL_MIB_KB)
 #define POLICY_DEFAULT_SHRINK_INTERVAL_MS 1000	/* one step per periodic round */
 #define POLICY_DEFAULT_HYST_KB		(8 * POL_MIB_KB)
 #define POLICY_DEFAULT_STALE_MS		30000	/* 6 missed 5 s heartbeats */
@@ -60,7 +59,9 @@ policy_cfg_default(struct policy_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->floor_kb = POLICY_DEFAULT_FLOOR_KB;
-	cfg->max_shrink_kb = POLICY_DEFAULT_SHRINK_KB;
+	/* one step per interval, at the release rate */
+	cfg->max_shrink_kb = POLICY_DEFAULT_SHRINK_RATE_KBPS *
+	    POLICY_DEFAULT_SHRINK_INTERVAL_MS / 1000;
 	cfg->hysteresis_kb = POLICY_DEFAULT_HYST_KB;
 	cfg->stale_ms = POLICY_DEFAULT_STALE_MS;
 	cfg->shrink_interval_ms = POLICY_DEFAULT_SHRINK_INTERVAL_MS;

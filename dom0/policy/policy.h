@@ -142,6 +142,14 @@ struct policy_cfg {
 	uint32_t headroom_pct;	/* 0 .. POLICY_HEADROOM_MAX_PCT */
 };
 
+/*
+ * Release rate: a calm donor's target falls by at most this much per
+ * second (so at most 100 MiB in any 2 s window), except reclaim for an
+ * emergency or the reserve.  cagmad.conf `shrink_rate`, KiB/s.
+ */
+#define POLICY_DEFAULT_SHRINK_RATE_KBPS	(50ULL * 1024)
+#define POLICY_SHRINK_RATE_MAX_KBPS	(100000ULL * 1024)
+
 /* Largest burst headroom a configuration may ask for, percent of need. */
 #define POLICY_HEADROOM_MAX_PCT	1000U
 

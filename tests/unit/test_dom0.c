@@ -54,6 +54,7 @@ test_cfg_defaults(void **state)
 	assert_int_equal(c.uncoop_ms, 20000);
 	assert_int_equal(c.floor_kb, 256 * MIB);
 	assert_int_equal(c.max_shrink_kb, 64 * MIB);
+	assert_int_equal(c.shrink_rate_kbps, 50 * MIB);
 	assert_false(c.balloon_dom0);
 	assert_string_equal(c.policy, "");
 	assert_int_equal(c.n_doms, 0);
@@ -76,6 +77,7 @@ test_cfg_overrides(void **state)
 	    "coalesce = 50ms\n"
 	    "reserve = 1G\n"
 	    "max_shrink = 32M\n"
+	    "shrink_rate = 12\n"
 	    "surplus = weight\n"
 	    "headroom = 50%\n"
 	    "[domain web*]\n"
@@ -96,6 +98,7 @@ test_cfg_overrides(void **state)
 	assert_int_equal(c.coalesce_ms, 50);
 	assert_int_equal(c.reserve_kb, 1024 * MIB);
 	assert_int_equal(c.max_shrink_kb, 32 * MIB);
+	assert_int_equal(c.shrink_rate_kbps, 12 * MIB);
 	assert_int_equal(c.surplus, POLICY_SURPLUS_WEIGHT);
 	assert_int_equal(c.headroom_pct, 50);
 	assert_int_equal(c.n_doms, 2);
@@ -113,6 +116,34 @@ test_cfg_overrides(void **state)
 	assert_int_equal(s.floor_kb, 256 * MIB);
 	assert_int_equal(s.weight, 100);
 	assert_true(s.enabled);
+}
+
+/*
+ * The planner's step is the release rate times the period, capped by
+ * max_shrink: 50 MiB/s and 1 s give 50 MiB; 2 s would give 100, capped at
+ * 64; "80M" is a rate too.
+ */
+static void
+test_cfg_shrink_rate(void **state)
+{
+	struct cagmad_cfg c;
+	struct policy_cfg p;
+	char err[CONFIG_ERR_MAX] = "";
+
+	(void)state;
+	assert_int_equal(cfg_load_string("t.conf", "", false, only_cagma, &c,
+	    err, sizeof(err)), 0);
+	cfg_policy_cfg(&c, &p);
+	assert_int_equal(p.max_shrink_kb, 50 * MIB);
+	assert_int_equal(p.shrink_interval_ms, 1000);
+	assert_int_equal(cfg_load_string("t.conf", "period = 2s\n", false,
+	    only_cagma, &c, err, sizeof(err)), 0);
+	cfg_policy_cfg(&c, &p);
+	assert_int_equal(p.max_shrink_kb, 64 * MIB);
+	assert_int_equal(cfg_load_string("t.conf", "shrink_rate = 20M\n"
+	    "period = 500ms\n", false, only_cagma, &c, err, sizeof(err)), 0);
+	cfg_policy_cfg(&c, &p);
+	assert_int_equal(p.max_shrink_kb, 10 * MIB);
 }
 
 static void
@@ -153,6 +184,10 @@ test_cfg_errors(void **state)
 		{ "headroom = 5%%\n", false, "not '5%%'" },
 		{ "headroom = -1\n", false, "t.conf:1: headroom:" },
 		{ "stuck = 30s\n", false, "uncooperative" },
+		{ "shrink_rate = 0\n", false, "t.conf:1: shrink_rate: expected "
+		  "MiB per second" },
+		{ "shrink_rate = 512K\n", false, "t.conf:1: shrink_rate:" },
+		{ "shrink_rate = fast\n", false, "t.conf:1: shrink_rate:" },
 	};
 	struct cagmad_cfg c;
 	char err[CONFIG_ERR_MAX];
@@ -638,6 +673,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cfg_defaults),
 		cmocka_unit_test(test_cfg_overrides),
+		cmocka_unit_test(test_cfg_shrink_rate),
 		cmocka_unit_test(test_cfg_errors),
 		cmocka_unit_test(test_cfg_sim_and_reload_keeps_old),
 		cmocka_unit_test(test_cfg_shipped_file),

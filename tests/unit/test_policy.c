@@ -119,7 +119,7 @@ test_registry(void **state)
 	assert_string_equal(policy_state_str(VM_NO_AGENT), "no-agent");
 	assert_string_equal(policy_state_str((enum vm_state)99), "?");
 	assert_int_equal(cfg.floor_kb, 256 * MIB);
-	assert_int_equal(cfg.max_shrink_kb, 64 * MIB);
+	assert_int_equal(cfg.max_shrink_kb, 50 * MIB);
 	assert_int_equal(cfg.hysteresis_kb, 8 * MIB);
 }
 
@@ -438,9 +438,9 @@ test_plan_donors_first_gradual(void **state)
 	set_need(&vms[1], 400, false);
 	n = decide("cagma", 1000, 256, 0, vms, 2, out);
 	assert_int_equal(n, 2);
-	/* donor first, one 64 MiB step only */
+	/* donor first, one 50 MiB step only (50 MiB/s) */
 	assert_int_equal(out[0].domid, 2);
-	assert_int_equal(out[0].target_kb, (2048 - 64) * MIB);
+	assert_int_equal(out[0].target_kb, (2048 - 50) * MIB);
 	assert_int_equal(out[0].reason, POLICY_R_SHRINK);
 	assert_int_equal(out[1].domid, 1);
 	assert_int_equal(out[1].target_kb, 600 * MIB);
@@ -462,17 +462,17 @@ test_plan_shrink_paced(void **state)
 	vm_init(&vm, 1, 2048, 4096);
 	set_need(&vm, 400, false);
 	assert_int_equal(decide("cagma", 1000, 256, 1000, &vm, 1, out), 1);
-	assert_int_equal(out[0].target_kb, (2048 - 64) * MIB);
+	assert_int_equal(out[0].target_kb, (2048 - 50) * MIB);
 	vm.target_kb = out[0].target_kb;	/* balloon has not moved yet */
 	assert_int_equal(decide("cagma", 1000, 256, 3000, &vm, 1, out), 0);
 	vm.current_kb = vm.target_kb;		/* the step landed */
 	assert_int_equal(decide("cagma", 1000, 256, 3500, &vm, 1, out), 1);
-	assert_int_equal(out[0].target_kb, (2048 - 128) * MIB);
+	assert_int_equal(out[0].target_kb, (2048 - 100) * MIB);
 	vm.current_kb = vm.target_kb = out[0].target_kb;
 	/* within the interval (1 s by default): no further step */
 	assert_int_equal(decide("cagma", 1000, 256, 3900, &vm, 1, out), 0);
 	assert_int_equal(decide("cagma", 1000, 256, 4500, &vm, 1, out), 1);
-	assert_int_equal(out[0].target_kb, (2048 - 192) * MIB);
+	assert_int_equal(out[0].target_kb, (2048 - 150) * MIB);
 }
 
 static void
@@ -515,14 +515,14 @@ test_plan_reserve_reclaim(void **state)
 	set_need(&vms[2], 1000, false);
 	/* host 100 MiB free, reserve 256: 156 below; nothing granted; the
 	 * donors give back what is missing (156 + 476 = 632 MiB) at once,
-	 * not just a 64 MiB step */
+	 * not just a 50 MiB step */
 	n = decide("cagma", 100, 256, 0, vms, 3, out);
 	for (i = 0; i < n; i++)
 		assert_true(out[i].target_kb < (i == 0 ? 2048 : 1024) * MIB);
 	assert_int_equal(n, 2);
 	assert_int_equal(out[0].domid, 1);
 	assert_int_equal(out[0].reason, POLICY_R_RECLAIM);
-	assert_int_equal(out[0].target_kb, (2048 - 64 - 632) * MIB);
+	assert_int_equal(out[0].target_kb, (2048 - 50 - 632) * MIB);
 	assert_int_equal(out[1].domid, 3);
 	assert_int_equal(out[1].target_kb, 1000 * MIB);
 	assert_int_equal(out[1].reason, POLICY_R_SHRINK);
@@ -584,11 +584,11 @@ test_plan_burst_headroom(void **state)
 	/* headroom is no reason to grow */
 	vms[0].current_kb = vms[0].target_kb = 600 * MIB;
 	assert_int_equal(decide("cagma", 4096, 256, 10000, vms, 1, out), 0);
-	/* without headroom: shrink toward the need (one 64 MiB step) */
+	/* without headroom: shrink toward the need (one 50 MiB step) */
 	cfg.headroom_pct = 0;
 	vms[0].current_kb = vms[0].target_kb = 840 * MIB;
 	assert_int_equal(decide("cagma", 4096, 256, 15000, vms, 1, out), 1);
-	assert_int_equal(out[0].target_kb, (840 - 64) * MIB);
+	assert_int_equal(out[0].target_kb, (840 - 50) * MIB);
 	/* two donors with 400 MiB headroom each, the host 200 MiB spare:
 	 * each keeps 200 / 800 of its headroom */
 	cfg.headroom_pct = 100;
