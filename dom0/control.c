@@ -56,7 +56,8 @@ control_status_json(const struct cagmad *c, FILE *fp)
 		fprintf(fp, ",\"current_kb\":%llu,\"target_kb\":%llu,"
 		    "\"max_kb\":%llu,\"cma_kb\":%llu,\"avail_kb\":%llu,"
 		    "\"swapin_rate\":%llu,\"state\":\"%s\",\"reason\":\"%s\","
-		    "\"records\":%llu,\"rejected\":%llu}",
+		    "\"records\":%llu,\"rejected\":%llu,"
+		    "\"unmet_emergencies\":%llu,\"at_max\":%s}",
 		    (unsigned long long)d->vm.current_kb,
 		    (unsigned long long)d->vm.target_kb,
 		    (unsigned long long)d->vm.max_kb,
@@ -66,7 +67,9 @@ control_status_json(const struct cagmad *c, FILE *fp)
 		    (unsigned long long)d->vm.est.swapin_rate,
 		    policy_state_str(d->vm.state), policy_reason_str(d->reason),
 		    (unsigned long long)d->records,
-		    (unsigned long long)d->rejected);
+		    (unsigned long long)d->rejected,
+		    (unsigned long long)d->unmet,
+		    d->at_max ? "true" : "false");
 	}
 	fprintf(fp, "]}\n");
 }
@@ -89,20 +92,21 @@ control_status(const struct cagmad *c, bool json, FILE *fp)
 	    (unsigned long long)c->inflight_kb / 1024,
 	    (unsigned long long)c->rounds,
 	    (unsigned long long)c->emergencies);
-	fprintf(fp, "%6s %-16s %9s %9s %9s %9s %9s %-13s %s\n", "DOMID",
+	fprintf(fp, "%6s %-16s %9s %9s %9s %9s %9s %-13s %-9s %s\n", "DOMID",
 	    "NAME", "CUR(MiB)", "TGT(MiB)", "CMA(MiB)", "AVL(MiB)", "SWPIN/s",
-	    "STATE", "REASON");
+	    "STATE", "REASON", "UNMET");
 	for (i = 0; i < c->tbl->n; i++) {
 		d = c->tbl->list[i];
 		fprintf(fp, "%6u %-16.16s %9llu %9llu %9llu %9llu %9llu %-13s "
-		    "%s\n", d->domid, d->name,
+		    "%-9s %llu%s\n", d->domid, d->name,
 		    (unsigned long long)d->vm.current_kb / 1024,
 		    (unsigned long long)d->vm.target_kb / 1024,
 		    (unsigned long long)d->vm.est.cma_kb / 1024,
 		    (unsigned long long)record_get(&d->vm.rec,
 		    CG_F_MEM_AVAIL, 0) / 1024,
 		    (unsigned long long)d->vm.est.swapin_rate,
-		    policy_state_str(d->vm.state), policy_reason_str(d->reason));
+		    policy_state_str(d->vm.state), policy_reason_str(d->reason),
+		    (unsigned long long)d->unmet, d->at_max ? " (at max)" : "");
 	}
 }
 

@@ -13,7 +13,7 @@
 
 /* Per-domain gauges: name, help, and how to get the value. */
 enum metrics_kind { M_CURRENT, M_TARGET, M_CMA, M_AVAIL, M_SWAPIN, M_REC,
-	M_REJ, M_KIND_COUNT };
+	M_REJ, M_UNMET, M_KIND_COUNT };
 
 static const char *const metrics_names[M_KIND_COUNT][2] = {
 	{ "cagma_domain_current_kib", "Balloon current allocation" },
@@ -23,6 +23,8 @@ static const char *const metrics_names[M_KIND_COUNT][2] = {
 	{ "cagma_domain_swapin_rate", "Swap-ins per second (pages)" },
 	{ "cagma_domain_records_total", "Records accepted" },
 	{ "cagma_domain_rejected_total", "Records rejected" },
+	{ "cagma_domain_unmet_emergencies_total",
+	  "Emergencies nothing could serve (at max, or nothing to give)" },
 };
 
 /* Label value: the stored name is printable ASCII; escape \\ and ". */
@@ -47,6 +49,7 @@ metrics_value(const struct dom *d, enum metrics_kind k)
 	case M_SWAPIN: return d->vm.est.swapin_rate;
 	case M_REC: return d->records;
 	case M_REJ: return d->rejected;
+	case M_UNMET: return d->unmet;
 	default: return 0;
 	}
 }
@@ -72,9 +75,9 @@ metrics_print(const struct cagmad *c, FILE *fp)
 	    "cagma_emergencies_total %llu\n",
 	    (unsigned long long)c->emergencies);
 	for (k = 0; k < M_KIND_COUNT; k++) {
-		fprintf(fp, "# HELP %s %s\n# TYPE %s gauge\n",
+		fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n",
 		    metrics_names[k][0], metrics_names[k][1],
-		    metrics_names[k][0]);
+		    metrics_names[k][0], k >= M_REC ? "counter" : "gauge");
 		for (i = 0; i < c->tbl->n; i++) {
 			d = c->tbl->list[i];
 			fprintf(fp, "%s{domid=\"%u\",name=\"",

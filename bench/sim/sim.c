@@ -27,8 +27,24 @@
 struct giveback {
 	bool open, half_open;
 	uint64_t t0_ms;
-	double alloc0_kb, excess_kb;
+	double alloc0_kb, excess_kb, want0_kb;
 };
+
+/* A give-back event ends at now_ms (given back, or demand rose again). */
+static void
+giveback_end(struct giveback *gb, bool half, uint64_t now_ms,
+    struct sim_result *res)
+{
+	double s = (double)(now_ms - gb->t0_ms) / 1000;
+
+	if (half) {
+		gb->half_open = false;
+		res->giveback_half_s_max = fmax(res->giveback_half_s_max, s);
+	} else {
+		gb->open = false;
+		res->giveback_s_max = fmax(res->giveback_s_max, s);
+	}
+}
 
 struct sim_run {
 	const struct sim_scenario *sc;
@@ -311,20 +327,24 @@ metric_giveback(struct sim_run *r, size_t i, uint64_t now_ms,
 			gb->t0_ms = now_ms;
 			gb->alloc0_kb = g->alloc_kb;
 			gb->excess_kb = excess;
+			gb->want0_kb = want;
 		}
 	}
 	r->want_prev[i] = want;
-	if (gb->half_open && gb->alloc0_kb - g->alloc_kb >= gb->excess_kb / 2) {
-		gb->half_open = false;
-		res->giveback_half_s_max = fmax(res->giveback_half_s_max,
-		    (double)(now_ms - gb->t0_ms) / 1000);
+	/* demand rose again before the memory was back: counted until then */
+	if ((gb->open || gb->half_open) &&
+	    want >= gb->want0_kb + SIM_GIVEBACK_MIN_KB) {
+		if (gb->half_open)
+			giveback_end(gb, true, now_ms, res);
+		if (gb->open)
+			giveback_end(gb, false, now_ms, res);
+		return;
 	}
+	if (gb->half_open && gb->alloc0_kb - g->alloc_kb >= gb->excess_kb / 2)
+		giveback_end(gb, true, now_ms, res);
 	if (gb->open && gb->alloc0_kb - g->alloc_kb >= gb->excess_kb *
-	    SIM_GIVEBACK_PCT / 100) {
-		gb->open = false;
-		res->giveback_s_max = fmax(res->giveback_s_max,
-		    (double)(now_ms - gb->t0_ms) / 1000);
-	}
+	    SIM_GIVEBACK_PCT / 100)
+		giveback_end(gb, false, now_ms, res);
 }
 
 static void

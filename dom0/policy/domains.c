@@ -229,6 +229,8 @@ dom_update_state(struct dom *d, uint64_t now_ms, uint64_t stale_ms)
 		vm->state = VM_OK;
 }
 
+static bool dom_can_serve(struct dom *d, uint64_t now_ms);
+
 /* See domains.h. */
 enum dom_intake
 dom_intake(struct dom *d, const struct policy_ops *ops,
@@ -249,10 +251,48 @@ dom_intake(struct dom *d, const struct policy_ops *ops,
 	/* the estimator may ask for a round now without an urgent flag */
 	if (policy_act_now(&d->vm))
 		d->urgent = true;
+	if (d->urgent && !dom_can_serve(d, now_ms)) {
+		d->urgent = false;	/* nothing to give: no round for it */
+		return DOM_INTAKE_NORMAL;
+	}
 	if (d->urgent && log_ratelimit(&d->urgent_rl, now_ms, NULL))
 		return DOM_INTAKE_URGENT;
 	d->urgent = false;	/* over budget: the next coalesced round */
 	return DOM_INTAKE_NORMAL;
+}
+
+/*
+ * Whether an emergency round could give d anything: not at its max, and
+ * its last emergency round did not come back empty just now.
+ */
+static bool
+dom_can_serve(struct dom *d, uint64_t now_ms)
+{
+	if (d->vm.target_kb >= d->vm.max_kb) {
+		d->unmet++;
+		d->unmet_ms = now_ms;
+		d->at_max = true;
+		return false;
+	}
+	d->at_max = false;
+	if (d->unmet_ms != 0 && now_ms >= d->unmet_ms &&
+	    now_ms - d->unmet_ms < DOM_UNMET_BACKOFF_MS) {
+		d->unmet++;
+		return false;
+	}
+	return true;
+}
+
+/* See domains.h. */
+void
+dom_emergency_done(struct dom *d, bool granted, uint64_t now_ms)
+{
+	if (granted) {
+		d->unmet_ms = 0;
+		return;
+	}
+	d->unmet++;
+	d->unmet_ms = now_ms ? now_ms : 1;
 }
 
 /* See domains.h. */

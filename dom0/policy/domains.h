@@ -30,6 +30,8 @@
 #define DOM_STUCK_DEF_MS	5000	/* no progress this long: stuck */
 #define DOM_UNCOOP_DEF_MS	20000	/* ... uncooperative */
 #define DOM_RETRY_DEF_MS	60000	/* uncooperative: target sent again */
+#define DOM_UNMET_BACKOFF_MS	1000	/* an emergency that got nothing:
+					   no emergency round for this long */
 
 enum dom_stall {
 	DOM_STALL_NONE,
@@ -58,6 +60,9 @@ struct dom {
 	uint64_t retry_ms;		/* last time the target was re-sent */
 	uint64_t dry_kb;		/* --dry-run: last target logged */
 	struct log_ratelimit urgent_rl;	/* emergency rounds it may trigger */
+	uint64_t unmet;			/* emergencies nothing could serve */
+	uint64_t unmet_ms;		/* the last one (0: none) */
+	bool at_max;			/* the last one found it at its max */
 	enum dom_stall stall;
 	enum policy_reason reason;	/* last target change */
 	struct log_ratelimit rl;
@@ -138,11 +143,20 @@ enum dom_intake {
  * the state (stale after stale_ms), and the emergency decision: an urgent
  * record or the estimator's act-now, within the domain's urgent budget
  * (DOM_URGENT_BURST, then one per DOM_URGENT_INTERVAL_MS).  An urgent
- * record over the budget counts as NORMAL.  O(len).
+ * record over the budget counts as NORMAL, and so does one that cannot be
+ * served: the domain's target is already its max, or its last emergency
+ * round got it nothing less than DOM_UNMET_BACKOFF_MS ago (both counted
+ * in d->unmet, shown by cagmactl status).  O(len).
  */
 enum dom_intake dom_intake(struct dom *d, const struct policy_ops *ops,
     const struct policy_cfg *pcfg, const char *untrusted, size_t len,
     uint64_t now_ms, uint64_t stale_ms, struct dom_reject *why_out);
+
+/*
+ * An emergency round for d ended at now_ms: granted says whether it got
+ * a larger target.  One that got nothing is counted and backs off.
+ */
+void dom_emergency_done(struct dom *d, bool granted, uint64_t now_ms);
 
 /*
  * A record was longer than CG_RECORD_MAX_LEN (the reader truncated it):

@@ -11,7 +11,7 @@
 
 /* Pressure signals (any one of them is pressure). */
 #define CAGMA_SWAPIN_MIN_PPS	1	/* swap-ins, pages/s, while tight */
-#define CAGMA_SWAPIN_HOT_PPS	256	/* swap-ins, pages/s, whatever avail */
+#define CAGMA_SWAPIN_HOT_PPS	256	/* swap-ins, pages/s: reading back */
 #define CAGMA_STALL_MIN_PS	1	/* direct-reclaim stalls per second */
 #define CAGMA_PSI_FULL_MIN_PCT100 100	/* PSI full, hundredths of % (1 %) */
 #define CAGMA_LOWMEM_MARGIN_KB	(16 * POL_MIB_KB) /* as the agent's */
@@ -151,10 +151,12 @@ pol_derive(struct policy_vm *vm, uint64_t now_ms)
 }
 
 /*
- * Swap-ins are pressure when they are many (the working set is being read
- * back) or when the guest has little available memory; a trickle while
- * MemAvailable is ample is pages left in swap by an earlier burst coming
- * back one by one, and no reason to keep (or grow) the estimate.
+ * Swap-ins are pressure when the guest cannot take its swapped pages back
+ * without more memory: MemAvailable below its slack (tight), or below
+ * what is in swap plus that slack while pages come back fast (>= 256/s:
+ * the working set is being read back).  Pages coming back into memory the
+ * guest has available (an earlier burst's leftovers, a job that ended
+ * with pages in swap) are no reason to keep, or grow, the estimate.
  */
 static bool
 swapin_pressure(const struct policy_est *est)
@@ -162,8 +164,26 @@ swapin_pressure(const struct policy_est *est)
 	uint64_t tight = pol_max(CAGMA_SLACK_MIN_KB, est->cma_kb *
 	    CAGMA_SLACK_PCT / 100);
 
-	return est->swapin_rate >= CAGMA_SWAPIN_HOT_PPS ||
-	    (est->swapin_rate >= CAGMA_SWAPIN_MIN_PPS && est->avail_kb < tight);
+	if (est->swapin_rate < CAGMA_SWAPIN_MIN_PPS)
+		return false;
+	if (est->avail_kb < tight)
+		return true;
+	return est->swapin_rate >= CAGMA_SWAPIN_HOT_PPS &&
+	    est->avail_kb < est->swap_used_kb + tight;
+}
+
+/*
+ * Ample: everything the guest has in swap could come back and it would
+ * still have twice its slack available.  Stalls (PSI some) and refaults
+ * then come from reading pages back, not from a shortage of memory.
+ */
+static bool
+ample(const struct policy_est *est)
+{
+	uint64_t tight = pol_max(CAGMA_SLACK_MIN_KB, est->cma_kb *
+	    CAGMA_SLACK_PCT / 100);
+
+	return est->avail_kb >= est->swap_used_kb + 2 * tight;
 }
 
 /*
@@ -237,8 +257,8 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
 	 * sets it): what it reports is judged here, from the counters.
 	 */
 	pressure = swapin_pressure(est) || exhaustion_pressure(est) ||
-	    est->refault_rate >= CAGMA_REFAULT_MIN_PPS ||
-	    est->psi_some_pct100 >= CAGMA_PSI_MIN_PCT100;
+	    (!ample(est) && (est->refault_rate >= CAGMA_REFAULT_MIN_PPS ||
+	    est->psi_some_pct100 >= CAGMA_PSI_MIN_PCT100));
 	est->pressure = pressure;
 	if (pressure) {
 		est->last_pressure_ms = now_ms;

@@ -7,6 +7,18 @@
 #include "plan.h"
 #include "sched.h"
 
+/* Whether the round takes memory back for someone (served later). */
+static bool
+plan_reclaims(const struct vm_target *tgt, size_t nt)
+{
+	size_t i;
+
+	for (i = 0; i < nt; i++)
+		if (tgt[i].reason == POLICY_R_RECLAIM)
+			return true;
+	return false;
+}
+
 /* See plan.h. */
 int
 plan_round(struct dom_table *t, const struct plan_in *in,
@@ -37,8 +49,13 @@ plan_round(struct dom_table *t, const struct plan_in *in,
 	if (in->urgent_domid != PLAN_NO_URGENT) {
 		avail = host->free_kb > host->reserve_kb + inflight ?
 		    host->free_kb - host->reserve_kb - inflight : 0;
-		(void)sched_order_emergency(tgt, nt, in->urgent_domid, vms, n,
-		    avail);
+		i = (size_t)sched_order_emergency(tgt, nt, in->urgent_domid,
+		    vms, n, avail);
+		d = dom_find(t, in->urgent_domid);
+		if (d != NULL)
+			dom_emergency_done(d, (i < nt &&
+			    tgt[i].target_kb > d->vm.target_kb) ||
+			    plan_reclaims(tgt, nt), host->now_ms);
 	}
 	*nt_out = nt;
 	return 0;

@@ -172,13 +172,14 @@ grant(struct policy_vm *vm, uint64_t want_kb, int64_t *avail,
 /*
  * Acceptors, from what the host can give now: emergencies up to their CMA
  * (pass 0), then up to their need (pass 1), then ordinary grows (pass 2,
- * with hysteresis).  Adds the emergencies' shortfalls to *short_cma and
- * *short_need (KiB).
+ * with hysteresis: the need first, then a surplus share).  Adds the
+ * emergencies' shortfalls to *short_cma and *short_need, and what ordinary
+ * grows lack of their need to *short_grow (KiB).
  */
 static void
 plan_acceptors(const struct policy_cfg *cfg, struct policy_vm *vms,
     size_t n, int64_t *avail, uint64_t per_w, uint64_t *short_cma,
-    uint64_t *short_need)
+    uint64_t *short_need, uint64_t *short_grow)
 {
 	uint64_t ignored = 0;
 	size_t i;
@@ -204,6 +205,9 @@ plan_acceptors(const struct policy_cfg *cfg, struct policy_vm *vms,
 				    1024);
 				if (want < vm->target_kb + cfg->hysteresis_kb)
 					continue;
+				if (base > vm->target_kb)
+					grant(vm, base, avail, POLICY_R_GROW,
+					    short_grow);
 				grant(vm, want, avail, base > vm->target_kb ?
 				    POLICY_R_GROW : POLICY_R_SURPLUS, &ignored);
 			}
@@ -265,6 +269,7 @@ pol_plan_cagma(const struct policy_cfg *cfg, const struct policy_host *host,
 {
 	int64_t avail = pol_host_avail_kb(host, vms, n);
 	uint64_t per_w = 0, deficit = 0, short_cma = 0, short_need = 0;
+	uint64_t short_grow = 0;
 	uint64_t scale = headroom_scale(cfg, vms, n, avail);
 
 	if (cfg->surplus == POLICY_SURPLUS_WEIGHT)
@@ -272,7 +277,15 @@ pol_plan_cagma(const struct policy_cfg *cfg, const struct policy_host *host,
 	plan_donors(cfg, vms, n, per_w, scale, host->now_ms);
 	if (avail < 0)
 		deficit = (uint64_t)-avail;
-	plan_acceptors(cfg, vms, n, &avail, per_w, &short_cma, &short_need);
+	plan_acceptors(cfg, vms, n, &avail, per_w, &short_cma, &short_need,
+	    &short_grow);
+	/*
+	 * A need the host cannot cover from free memory is taken from what
+	 * others hold above their own need (their headroom first, as it is
+	 * above the need), not only when the needy guest swaps: a guest
+	 * without swap never does, and is OOM-killed instead.
+	 */
+	short_need += short_grow;
 	if (deficit + short_need > 0)
 		plan_reclaim(cfg, vms, n, deficit, short_cma, short_need);
 	return 0;

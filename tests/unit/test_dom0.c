@@ -284,6 +284,53 @@ mkrec(char *buf, size_t size, uint64_t seq, uint64_t avail_kb,
 	return record_encode(&r, buf, size);
 }
 
+/*
+ * An emergency that cannot be served triggers no emergency round: at its
+ * max, or within DOM_UNMET_BACKOFF_MS of a round that got it nothing.
+ * Both are counted (cagmactl status shows them).
+ */
+static void
+test_intake_unmet_emergency(void **state)
+{
+	struct dom_table *t = malloc(sizeof(*t));
+	const struct policy_ops *ops = policy_find("cagma");
+	struct dom_reject why = { NULL, -1 };
+	struct policy_cfg pcfg;
+	struct dom *d;
+	char buf[CG_RECORD_MAX_LEN + 1];
+	int n;
+
+	(void)state;
+	policy_cfg_default(&pcfg);
+	dom_table_init(t);
+	d = dom_add(t, 5, 1536 * MIB, 1536 * MIB, 1536 * MIB);
+	n = mkrec(buf, sizeof(buf), 1, 10 * MIB, 0, 1);
+	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 1000, 30000,
+	    &why), DOM_INTAKE_NORMAL);		/* at its max */
+	assert_int_equal(d->unmet, 1);
+	assert_true(d->at_max);
+	d->vm.max_kb = 2048 * MIB;
+	n = mkrec(buf, sizeof(buf), 2, 10 * MIB, 0, 1);
+	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 2000, 30000,
+	    &why), DOM_INTAKE_URGENT);
+	assert_false(d->at_max);
+	dom_emergency_done(d, false, 2000);	/* the round gave nothing */
+	assert_int_equal(d->unmet, 2);
+	n = mkrec(buf, sizeof(buf), 3, 10 * MIB, 0, 1);
+	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 2500, 30000,
+	    &why), DOM_INTAKE_NORMAL);		/* backing off */
+	n = mkrec(buf, sizeof(buf), 4, 10 * MIB, 0, 1);
+	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n,
+	    2000 + DOM_UNMET_BACKOFF_MS, 30000, &why), DOM_INTAKE_URGENT);
+	dom_emergency_done(d, true, 3000);
+	n = mkrec(buf, sizeof(buf), 5, 10 * MIB, 0, 1);
+	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 3100, 30000,
+	    &why), DOM_INTAKE_URGENT);
+	assert_int_equal(d->unmet, 3);
+	dom_table_free(t);
+	free(t);
+}
+
 static void
 test_record_accept_reject(void **state)
 {
@@ -677,6 +724,7 @@ main(void)
 		cmocka_unit_test(test_cfg_errors),
 		cmocka_unit_test(test_cfg_sim_and_reload_keeps_old),
 		cmocka_unit_test(test_cfg_shipped_file),
+		cmocka_unit_test(test_intake_unmet_emergency),
 		cmocka_unit_test(test_record_accept_reject),
 		cmocka_unit_test(test_table_many),
 		cmocka_unit_test(test_stuck_timing),

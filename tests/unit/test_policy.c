@@ -232,9 +232,9 @@ test_est_fast_increase(void **state)
 }
 
 /*
- * Swap-ins are pressure when many (>= 256 pages/s) or when the guest is
- * tight (MemAvailable below its slack); a trickle while memory is
- * available is an old burst's pages coming back, not pressure.
+ * Swap-ins are pressure when the guest is tight (MemAvailable below its
+ * slack) or, when many (>= 256 pages/s), when more is in swap than it has
+ * available; pages coming back into available memory are not.
  */
 static void
 test_est_swapin_trickle(void **state)
@@ -257,13 +257,17 @@ test_est_swapin_trickle(void **state)
 	feed(ops, &vm, 100000, 2048 * MIB, 20 * MIB, 10 * MIB, 900 * MIB,
 	    1010, 1);
 	assert_true(vm.est.pressure);
-	vm_init(&vm, 2, 2048, 2048);
-	feed(ops, &vm, 1000, 2048 * MIB, 1800 * MIB, 1700 * MIB, 900 * MIB,
+	vm_init(&vm, 2, 2048, 4096);
+	feed(ops, &vm, 1000, 2048 * MIB, 1800 * MIB, 1700 * MIB, 1900 * MIB,
 	    0, 0);
-	feed(ops, &vm, 2000, 2048 * MIB, 1800 * MIB, 1700 * MIB, 900 * MIB,
+	feed(ops, &vm, 2000, 2048 * MIB, 1800 * MIB, 1700 * MIB, 1900 * MIB,
 	    300, 1);
-	assert_true(vm.est.pressure);
-	assert_int_equal(vm.est.cma_kb, (248 + 900) * MIB);
+	assert_true(vm.est.pressure);	/* more in swap than available */
+	assert_int_equal(vm.est.cma_kb, (248 + 1900) * MIB);
+	/* a flood into memory the guest has available is not pressure */
+	feed(ops, &vm, 3000, 2048 * MIB, 1800 * MIB, 1700 * MIB, 900 * MIB,
+	    600, 1);
+	assert_false(vm.est.pressure);
 }
 
 /*
