@@ -88,7 +88,7 @@ DEPS_PKGS := build-essential pkg-config libxen-dev xen-utils-4.17 \
 DEMO_CMD := @echo "demo: nothing to demo yet" && false
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test unit unit-asan integration e2e fuzz fuzz-procfs fuzz-smoke bench \
+.PHONY: all deps test unit unit-asan integration e2e test-trixie fuzz fuzz-procfs fuzz-smoke bench \
         demo install clean check format
 all: $(PROGS)
 
@@ -144,6 +144,7 @@ test: deps
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
 	$(MAKE) e2e
+	$(MAKE) test-trixie
 	@sh tests/summary.sh $(RESULTS)
 
 UNIT_LAYER ?= unit
