@@ -10,8 +10,8 @@
 #       JOBS       make -j inside the root (default: nproc)
 #
 # The root is made with debootstrap (minbase) and the packages below are
-# installed in it with apt; it is rebuilt only when this script or the
-# package list change.  The working tree (tracked and untracked, not
+# installed in it with apt; it is rebuilt only when the package list or the
+# code that builds it (build_root) change.  The working tree (tracked and untracked, not
 # ignored files; no build/) is copied into $ROOT/src/cagma each run and built
 # from scratch there.  Writes RESULTS_DIR/unit-trixie.txt and
 # RESULTS_DIR/integration-trixie.txt ("layer: N passed, N failed", see
@@ -46,9 +46,6 @@ command -v debootstrap >/dev/null || {
 	exit 1
 }
 
-inputs_hash() {
-	{ cat "$HERE/run.sh"; echo "$SUITE $PKGS"; } | sha256sum | cut -d' ' -f1
-}
 
 MNT=""
 cleanup() {
@@ -112,6 +109,14 @@ build_root() {
 	mv "$tmp" "$ROOT"
 	t1=$(date +%s)
 	echo "test-trixie: root built in $((t1 - t0)) s"
+}
+
+# What the root is made of: the suite, the packages and the code that makes
+# it (not the rest of this script, so editing the test steps costs no
+# rebuild).
+inputs_hash() {
+	{ echo "$SUITE $PKGS"; declare -f build_root mount_api; } |
+	    sha256sum | cut -d' ' -f1
 }
 
 mkdir -p "$CACHE"
