@@ -36,6 +36,13 @@ PKG_XEN  := xenstore xenlight xencontrol xentoollog
 XEN_CFLAGS = $(shell pkg-config --cflags $(PKG_XEN) 2>/dev/null)
 XEN_LIBS   = $(shell pkg-config --libs $(PKG_XEN) 2>/dev/null)
 XS_LIBS    = $(shell pkg-config --libs xenstore 2>/dev/null)
+# Xen 4.17 .. 4.20: features from the installed headers, not a version
+# table.  xc_domain_getinfo_single() appeared in 4.18 (getinfo went).
+XEN_FEATURES := $(shell printf '\043include <xenctrl.h>\nint f(void);\nint f(void) { return xc_domain_getinfo_single(0, 0, 0); }\n' | \
+    $(CC) -std=gnu11 -Werror=implicit-function-declaration -fsyntax-only \
+    $$(pkg-config --cflags xencontrol 2>/dev/null) -x c - >/dev/null 2>&1 && \
+    echo -DHAVE_XC_DOMAIN_GETINFO_SINGLE)
+XEN_CFLAGS += $(XEN_FEATURES)
 INIH_LIBS  = $(shell pkg-config --libs inih 2>/dev/null || echo -linih)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -81,7 +88,7 @@ DEPS_PKGS := build-essential pkg-config libxen-dev xen-utils-4.17 \
 DEMO_CMD := @echo "demo: nothing to demo yet" && false
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test unit unit-asan integration e2e fuzz fuzz-procfs fuzz-smoke bench \
+.PHONY: all deps test unit unit-asan integration e2e test-trixie fuzz fuzz-procfs fuzz-smoke bench \
         demo install clean check format
 all: $(PROGS)
 
@@ -139,6 +146,7 @@ test: deps
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
 	$(MAKE) e2e
+	$(MAKE) test-trixie
 	@sh tests/summary.sh $(RESULTS)
 
 UNIT_LAYER ?= unit

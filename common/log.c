@@ -103,6 +103,26 @@ log_debug(const char *fmt, ...)
 }
 
 void
+log_msg(enum log_level level, const char *fmt, ...)
+{
+	static const int prio[] = {
+		[LOGLVL_ERR] = LOG_ERR,
+		[LOGLVL_WARN] = LOG_WARNING,
+		[LOGLVL_INFO] = LOG_INFO,
+		[LOGLVL_DEBUG] = LOG_DEBUG,
+	};
+	va_list ap;
+
+	if (level > LOGLVL_DEBUG)
+		level = LOGLVL_DEBUG;
+	if (level == LOGLVL_DEBUG && log_verbose < 1)
+		return;
+	va_start(ap, fmt);
+	log_vemit(prio[level], fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
 fatal(const char *fmt, ...)
 {
 	const char *err = strerror(errno);

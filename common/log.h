@@ -34,6 +34,8 @@ void log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);	/* + strerror */
 void log_warnx(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_info(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) LOG_PRINTF(1, 2);
+/* At a level chosen at run time (LOGLVL_DEBUG only when verbose). */
+void log_msg(enum log_level level, const char *fmt, ...) LOG_PRINTF(2, 3);
 __attribute__((noreturn)) void fatal(const char *fmt, ...) LOG_PRINTF(1, 2);
 __attribute__((noreturn)) void fatalx(const char *fmt, ...) LOG_PRINTF(1, 2);
 

@@ -1,7 +1,7 @@
 /*
  * backend.h - domain control behind one small interface.
  *
- * "xen": libxl + libxenctrl (balloon.c).  "sim", only in the test build
+ * "xen": libxl + libxenctrl (backend_xen.c).  "sim", only in the test build
  * (-DCAGMA_TEST_BACKENDS, build/test/bin/cagmad): domains are the children of
  * /local/domain in xenstore, balloons are simulated (backend_sim.c).  The
  * daemon code is the same for both.
@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "log.h"
 #include "xsio.h"
 
 /* One domain as the backend sees it; KiB, trusted. */
@@ -72,8 +73,24 @@ int backend_check(const char *name);
 int backend_open(struct backend *be, const char *name, struct xsio *xs,
     const struct cagmad_cfg *cfg);
 
-/* Xen backend (balloon.c): libxl context, created once. */
+/* Xen backend (backend_xen.c): libxl context, created once. */
 int backend_xen_open(struct backend *be);
+
+/*
+ * Pure helpers of the Xen backend, exported for the unit tests.
+ * backend_xen_errno: a libxl return code (0 or ERROR_*) as 0 or -errno:
+ * NOMEM -ENOMEM, INVAL -EINVAL, (DOMAIN_)NOTFOUND and DOMAIN_DESTROYED
+ * -ENOENT, NI/FEATURE_REMOVED -EOPNOTSUPP, (GUEST_)TIMEDOUT -ETIMEDOUT,
+ * LOCK_FAIL -ENOLCK, NOT_READY -EAGAIN, ABORTED -ECANCELED, ...; FAIL and
+ * anything unknown -EIO.
+ * backend_xen_log_level: a xentoollog level (XTL_*) as a log level: ERROR
+ * and CRITICAL err, WARN warn, INFO and NOTICE info, the rest debug.
+ * backend_xen_strerror: libxl's name of the code ("fail"), or "unknown";
+ * static storage.
+ */
+int backend_xen_errno(int libxl_rc);
+enum log_level backend_xen_log_level(int xtl_level);
+const char *backend_xen_strerror(int libxl_rc);
 
 #ifdef CAGMA_TEST_BACKENDS
 /* Simulated backend (backend_sim.c, test build only). */

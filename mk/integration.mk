@@ -1,6 +1,6 @@
 # mk/integration.mk - fake-Xen xenstored harness (issue 7), included by the
 # top-level Makefile.  Builds into $(B)/integration/:
-#   libfakexen.so  LD_PRELOAD shim for /usr/lib/xen-4.17/bin/xenstored
+#   libfakexen.so  LD_PRELOAD shim for /usr/lib/xen-4.{17,20}/bin/xenstored
 #   fakeguest      runs a libxenstore program as guest domain N
 #   xstool         dom0 helper: layout, introduce/release, probes, raw latency
 #   cagma-lat      urgent record -> new target latency; hostile-record flood

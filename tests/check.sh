@@ -4,7 +4,7 @@ set -u
 fail=0
 note() { echo "check: $*"; }
 
-# 1. Only xsio.c includes <xenstore.h> and only balloon.c includes <libxl.h>
+# 1. Only xsio.c includes <xenstore.h> and only backend_xen.c includes <libxl.h>
 #    among the daemon sources; policy code includes nothing but std headers,
 #    record.h and policy.h.
 for f in $(ls dom0/*.c dom0/*.h 2>/dev/null); do
@@ -13,9 +13,9 @@ for f in $(ls dom0/*.c dom0/*.h 2>/dev/null); do
 			note "$f includes <xenstore.h> (only dom0/xsio.c may)"; fail=1
 		fi ;;
 	esac
-	case "$f" in dom0/balloon.c) ;; *)
+	case "$f" in dom0/backend_xen.c) ;; *)
 		if grep -q '#include <libxl' "$f"; then
-			note "$f includes <libxl.h> (only dom0/balloon.c may)"; fail=1
+			note "$f includes <libxl.h> (only dom0/backend_xen.c may)"; fail=1
 		fi ;;
 	esac
 done

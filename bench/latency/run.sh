@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/latency/run.sh [EVENTS] - emergency latency through the real Xen
-# 4.17 xenstored (fakexen shim, no hypervisor) with cagmad --backend sim.
+# C xenstored (4.17 or 4.20; fakexen shim, no hypervisor) with cagmad --backend sim.
 #
 # For each of EVENTS (default 1000) urgent records written by a fake guest,
 # measures guest write -> cagmad's new memory/target seen by a dom0 watch,
@@ -16,7 +16,9 @@ ndom=${LAT_DOMAINS:-150}
 first=100
 last=$((first + ndom - 1))
 H=$root/build/integration
-XENSTORED=${XENSTORED:-/usr/lib/xen-4.17/bin/xenstored}
+# the newest installed C xenstored (Debian 12: 4.17, Debian 13: 4.20)
+XENSTORED=${XENSTORED:-$(ls -d /usr/lib/xen-4.*/bin/xenstored 2>/dev/null |
+    sort -V | tail -n 1)}
 CAGMAD=${CAGMAD:-$root/build/test/bin/cagmad}	# test build: --backend sim
 out=$root/bench/results
 mkdir -p "$out"
@@ -58,7 +60,8 @@ for n in $(seq $first $last); do
 done
 sleep 0.5
 echo "bench-latency: $events urgent events, domains $first-$last," \
-	"xenstored $(dpkg-query -W -f='${Version}' xen-utils-4.17 2>/dev/null)"
+	"xenstored $(xv=${XENSTORED#/usr/lib/xen-}; dpkg-query -W -f='${Version}' \
+	    "xen-utils-${xv%%/*}" 2>/dev/null)"
 "$H/cagma-lat" urgent --dir "$D" --domids "$first-$last" --events "$events" \
 	--csv "$out/latency.csv" --release --timeout-ms 1000 | tee "$out/latency.txt"
 rc=${PIPESTATUS[0]}

@@ -1,10 +1,14 @@
 /*
- * fakexen.c - LD_PRELOAD shim that lets Xen 4.17's C xenstored
- * (/usr/lib/xen-4.17/bin/xenstored, Debian xen-utils-4.17) run on a plain
- * Linux machine with no hypervisor, no /proc/xen and no Xen kernel modules.
+ * fakexen.c - LD_PRELOAD shim that lets Xen's C xenstored (Debian 12's
+ * /usr/lib/xen-4.17/bin/xenstored from xen-utils-4.17, Debian 13's
+ * /usr/lib/xen-4.20/bin/xenstored from xen-utils-4.20) run on a plain Linux
+ * machine with no hypervisor, no /proc/xen and no Xen kernel modules.
  *
  * It replaces the 17 libxenctrl / libxenevtchn / libxengnttab calls that
- * xenstored makes (nm -D --undefined-only) and serves /proc/xen/xsd_port and
+ * xenstored makes (nm -D --undefined-only): the same set in both versions
+ * except that 4.17's xc_domain_getinfo() became xc_domain_getinfo_single()
+ * (picked at build time, HAVE_XC_DOMAIN_GETINFO_SINGLE, from the installed
+ * <xenctrl.h>).  It also serves /proc/xen/xsd_port and
  * /proc/xen/xsd_kva by interposing open().  Everything lives in $FAKEXEN_DIR
  * (default $XENSTORED_RUNDIR):
  *
@@ -234,10 +238,41 @@ xc_interface_close(xc_interface *xch)
 	return 0;
 }
 
+#ifdef HAVE_XC_DOMAIN_GETINFO_SINGLE
 /*
- * Domain info for exactly one domain (xenstored always asks for one): every
- * domid below DOMID_FIRST_RESERVED exists and runs unless gone-<N> exists;
- * dying-<N> reports it dying.  Returns the number of entries filled (0/1).
+ * Xen 4.18+ (xc_domain_getinfo_single): every domid below
+ * DOMID_FIRST_RESERVED exists and runs unless gone-<N> exists; dying-<N>
+ * reports it dying.  0, or -1 with errno ESRCH for a missing domain.
+ */
+int
+xc_domain_getinfo_single(xc_interface *xch, uint32_t domid,
+    xc_domaininfo_t *info)
+{
+	bool dying;
+
+	(void)xch;
+	if (domid >= DOMID_FIRST_RESERVED || fx_marker("gone-", domid)) {
+		fx_log("xc_domain_getinfo_single(%u) -> ESRCH\n", domid);
+		errno = ESRCH;
+		return -1;
+	}
+	dying = fx_marker("dying-", domid);
+	if (info != NULL) {
+		memset(info, 0, sizeof(*info));
+		info->domain = (domid_t)domid;
+		info->flags = XEN_DOMINF_running |
+		    (dying ? XEN_DOMINF_dying : 0);
+	}
+	fx_log("xc_domain_getinfo_single(%u) -> 0%s\n", domid,
+	    dying ? " (dying)" : "");
+	return 0;
+}
+#else
+/*
+ * Xen 4.17: domain info for exactly one domain (xenstored always asks for
+ * one): every domid below DOMID_FIRST_RESERVED exists and runs unless
+ * gone-<N> exists; dying-<N> reports it dying.  Returns the number of
+ * entries filled (0/1).
  */
 int
 xc_domain_getinfo(xc_interface *xch, uint32_t first_domid,
@@ -258,6 +293,7 @@ xc_domain_getinfo(xc_interface *xch, uint32_t first_domid,
 	    info->dying ? " (dying)" : "");
 	return 1;
 }
+#endif
 
 /* ---------------------------------------------------------- libxenevtchn */
 

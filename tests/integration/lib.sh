@@ -17,7 +17,9 @@ IT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CAGMA_BUILD=${CAGMA_BUILD:-$IT_ROOT/build}
 case $CAGMA_BUILD in /*) ;; *) CAGMA_BUILD=$IT_ROOT/$CAGMA_BUILD ;; esac
 HARNESS=${HARNESS:-$IT_ROOT/build/integration}
-XENSTORED=${XENSTORED:-/usr/lib/xen-4.17/bin/xenstored}
+# the newest installed C xenstored (Debian 12: 4.17, Debian 13: 4.20)
+XENSTORED=${XENSTORED:-$(ls -d /usr/lib/xen-4.*/bin/xenstored 2>/dev/null |
+    sort -V | tail -n 1)}
 CAGMAD=${CAGMAD:-$CAGMA_BUILD/test/bin/cagmad}
 CAGMA_AGENT=${CAGMA_AGENT:-$CAGMA_BUILD/bin/cagma-agent}
 CAGMACTL=${CAGMACTL:-$CAGMA_BUILD/bin/cagmactl}

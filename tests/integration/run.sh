@@ -1,9 +1,11 @@
 #!/bin/bash
-# run.sh RESULTS_DIR - the integration layer: real Xen 4.17 xenstored under
-# the fakexen shim, no hypervisor.  Runs every tests/integration/s*.sh
+# run.sh RESULTS_DIR [LAYER] - the integration layer: real Xen xenstored
+# (the newest /usr/lib/xen-4.*/bin/xenstored: 4.17 on Debian 12, 4.20 on
+# Debian 13) under the fakexen shim, no hypervisor.  Runs every tests/integration/s*.sh
 # scenario (each in its own xenstored instance and tmp dir, bounded by
 # IT_TIMEOUT seconds), prints one line per check, and writes
-# RESULTS_DIR/integration.txt ending with "integration: N passed, N failed".
+# RESULTS_DIR/LAYER.txt (LAYER default integration) ending with
+# "LAYER: N passed, N failed".
 # SKIP lines (program under test not built) count as failures.  Exits
 # non-zero on any failure.  Select scenarios with IT_ONLY="s1 s4".
 # Scenario 4 is repeated with CAGMAD=build/asan/test/bin/cagmad if it
@@ -13,7 +15,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 res=${1:-$root/build/test-results}
 mkdir -p "$res"
-out="$res/integration.txt"
+layer=${2:-integration}
+out="$res/$layer.txt"
 : >"$out"
 timeout_s=${IT_TIMEOUT:-120}
 pass=0
@@ -26,10 +29,15 @@ for bin in libfakexen.so fakeguest xstool; do
 		fail=$((fail + 1))
 	fi
 done
-if [ ! -x /usr/lib/xen-4.17/bin/xenstored ]; then
+xs=${XENSTORED:-$(ls -d /usr/lib/xen-4.*/bin/xenstored 2>/dev/null |
+    sort -V | tail -n 1)}
+if [ -z "$xs" ] || [ ! -x "$xs" ]; then
 	echo "run.sh: xenstored missing (make deps installs xen-utils-4.17)" |
 	    tee -a "$out"
 	fail=$((fail + 1))
+else
+	export XENSTORED=$xs
+	echo "run.sh: $xs" | tee -a "$out"
 fi
 
 # Scenario 4 runs a second time against the ASan/UBSan cagmad when
@@ -75,5 +83,5 @@ for s in $list; do
 	fail=$((fail + f))
 	rm -f "$log"
 done
-echo "integration: $pass passed, $fail failed" | tee -a "$out"
+echo "$layer: $pass passed, $fail failed" | tee -a "$out"
 [ "$fail" -eq 0 ]
