@@ -123,7 +123,8 @@ cfg_pct(const char *key, const char *v, uint32_t *out, char *err,
 	}
 	if (config_parse_u64(num, 0, POLICY_HEADROOM_MAX_PCT, &pct) != 0)
 		return cfg_err(err, errlen, "%s: expected a percentage "
-		    "0..%u, not '%.64s'", key, POLICY_HEADROOM_MAX_PCT, v);
+		    "0..%u or auto, not '%.64s'", key, POLICY_HEADROOM_MAX_PCT,
+		    v);
 	*out = (uint32_t)pct;
 	return 0;
 }
@@ -178,6 +179,10 @@ cfg_global(struct cfg_parse *p, const char *k, const char *v, char *err,
 			return 0;
 		return cfg_err(err, errlen, "%s: expected yes or no, not "
 		    "'%.64s'", k, v);
+	}
+	if (strcmp(k, "headroom") == 0 && strcmp(v, "auto") == 0) {
+		c->headroom_pct = POLICY_HEADROOM_AUTO;
+		return 0;
 	}
 	if (strcmp(k, "headroom") == 0)
 		return cfg_pct(k, v, &c->headroom_pct, err, errlen);

@@ -29,7 +29,7 @@ usage(FILE *f)
 	    "[--csv OUT]\n"
 	    "                 [--surplus host|weight] [--live] "
 	    "[--live-every MS] [--live-sleep MS]\n"
-	    "                 [--headroom PCT]\n"
+	    "                 [--headroom PCT|auto]\n"
 	    "       cagma-sim --scenario FILE --lab[=FIRST-LAST]\n"
 	    "policies:");
 	for (i = 0; policy_all[i] != NULL; i++)
@@ -85,6 +85,10 @@ parse_args(int argc, char **argv, struct sim_opts *o, const char **scen,
 				return -EINVAL;
 			break;
 		case 'H':
+			if (strcmp(optarg, "auto") == 0) {
+				o->cfg.headroom_pct = POLICY_HEADROOM_AUTO;
+				break;
+			}
 			if (config_parse_u64(optarg, 0,
 			    POLICY_HEADROOM_MAX_PCT, &v))
 				return -EINVAL;

@@ -167,6 +167,30 @@ dom_gap(uint64_t a, uint64_t b)
 	return a > b ? a - b : b - a;
 }
 
+/*
+ * The balloon's grow speed, from intervals of at least DOM_SPEED_MIN_MS
+ * during which a grow was in flight from start to end (one that arrived
+ * early would understate it): EWMA, 1/4 weight to the new sample.
+ */
+static void
+dom_speed(struct dom *d, uint64_t current_kb, uint64_t now_ms)
+{
+	uint64_t dt = now_ms - d->speed_ms, kbps;
+	bool growing = d->vm.target_kb > current_kb + DOM_ARRIVED_KB;
+
+	if (now_ms < d->speed_ms + DOM_SPEED_MIN_MS && d->speed_ms != 0)
+		return;
+	if (d->speed_growing && growing && d->speed_ms != 0 &&
+	    current_kb > d->speed_kb) {
+		kbps = (current_kb - d->speed_kb) * 1000 / dt;
+		d->vm.balloon_up_kbps = d->vm.balloon_up_kbps == 0 ? kbps :
+		    (d->vm.balloon_up_kbps * 3 + kbps) / 4;
+	}
+	d->speed_ms = now_ms;
+	d->speed_kb = current_kb;
+	d->speed_growing = growing;
+}
+
 void
 dom_progress(struct dom *d, uint64_t current_kb, uint64_t now_ms,
     uint64_t stuck_ms, uint64_t uncoop_ms)
@@ -174,6 +198,7 @@ dom_progress(struct dom *d, uint64_t current_kb, uint64_t now_ms,
 	uint64_t gap = dom_gap(d->vm.target_kb, current_kb);
 	uint64_t stalled;
 
+	dom_speed(d, current_kb, now_ms);
 	d->vm.current_kb = current_kb;
 	if (gap <= DOM_ARRIVED_KB || gap + DOM_PROGRESS_KB <= d->gap_kb) {
 		d->progress_ms = now_ms;

@@ -30,6 +30,7 @@
 #define DOM_STUCK_DEF_MS	5000	/* no progress this long: stuck */
 #define DOM_UNCOOP_DEF_MS	20000	/* ... uncooperative */
 #define DOM_RETRY_DEF_MS	60000	/* uncooperative: target sent again */
+#define DOM_SPEED_MIN_MS	500	/* balloon speed: sample interval */
 #define DOM_UNMET_BACKOFF_MS	1000	/* an emergency that got nothing:
 					   no emergency round for this long */
 
@@ -57,6 +58,9 @@ struct dom {
 	/* balloon progress */
 	uint64_t progress_ms;		/* last movement toward the target */
 	uint64_t gap_kb;		/* |target - current| at that time */
+	uint64_t speed_ms;		/* last balloon speed sample */
+	uint64_t speed_kb;		/* current at that time */
+	bool speed_growing;		/* a grow was in flight then */
 	uint64_t retry_ms;		/* last time the target was re-sent */
 	uint64_t dry_kb;		/* --dry-run: last target logged */
 	struct log_ratelimit urgent_rl;	/* emergency rounds it may trigger */

@@ -23,6 +23,10 @@
 /* Pressure without visible swap: grow the estimate by this much. */
 #define CAGMA_BOOST_PCT		10	/* % of used */
 #define CAGMA_BOOST_MIN_KB	(32 * POL_MIB_KB)
+/* Bursts (fast up, slow down). */
+#define CAGMA_RISE_MIN_KB	(4 * POL_MIB_KB) /* less is not a rise */
+#define CAGMA_RISE_END_MS	2000	/* not rising this long: rise over */
+#define CAGMA_BURST_TAU_MS	600000	/* burst memory decays over 10 min */
 /* Decay after calm. */
 #define CAGMA_HOLD_MS		30000	/* calm this long before decaying */
 #define CAGMA_DECAY_TAU_MS	60000	/* exponential time constant */
@@ -238,6 +242,49 @@ used_dropped(const struct policy_vm *vm)
 	    CAGMA_DROP_PCT / 100) && fall > 0;
 }
 
+/* x decays with time constant tau over dt (linear within one tau). */
+static uint64_t
+decay(uint64_t x, uint64_t dt_ms, uint64_t tau_ms)
+{
+	uint64_t d = pol_min(dt_ms, tau_ms);
+
+	return x - (x / tau_ms * d + (x % tau_ms) * d / tau_ms);
+}
+
+/*
+ * Burst memory (fast up, slow down): the guest's demand (used + swap in
+ * use) risen since it last stopped rising for CAGMA_RISE_END_MS, the
+ * largest such rise and the fastest rise rate, both decaying slowly.
+ */
+static void
+track_bursts(struct policy_vm *vm, uint64_t dt_ms, uint64_t now_ms)
+{
+	struct policy_est *est = &vm->est;
+	uint64_t demand = est->used_kb + est->swap_used_kb, prev, rate;
+
+	est->burst_kb = decay(est->burst_kb, dt_ms, CAGMA_BURST_TAU_MS);
+	est->burst_kbps = decay(est->burst_kbps, dt_ms, CAGMA_BURST_TAU_MS);
+	if (!vm->has_prev || est->rise_base_kb == 0 ||
+	    demand < est->rise_base_kb) {
+		est->rise_base_kb = demand ? demand : 1;
+		est->rise_calm_ms = now_ms;
+		return;
+	}
+	prev = rec_used_kb(&vm->prev) + pol_sub(record_get(&vm->prev,
+	    CG_F_SWAP_TOTAL, 0), record_get(&vm->prev, CG_F_SWAP_FREE, 0));
+	if (demand >= prev + CAGMA_RISE_MIN_KB) {
+		est->rise_calm_ms = 0;
+		rate = rate_per_s(demand - prev, dt_ms);
+		est->burst_kbps = pol_max(est->burst_kbps, rate);
+	} else if (est->rise_calm_ms == 0) {
+		est->rise_calm_ms = now_ms;
+	} else if (now_ms >= est->rise_calm_ms + CAGMA_RISE_END_MS) {
+		est->rise_base_kb = demand ? demand : 1;	/* rise over */
+	}
+	est->burst_kb = pol_max(est->burst_kb, pol_sub(demand,
+	    est->rise_base_kb));
+}
+
 /*
  * See policy_int.h.  The cagma estimator: fast increase under pressure,
  * hold, then slow exponential decay toward the calm estimate; a sharp fall
@@ -268,6 +315,7 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
 	}
 	if (vm->has_prev && vm->rec_ms > vm->prev_ms)
 		dt_ms = vm->rec_ms - vm->prev_ms;
+	track_bursts(vm, dt_ms, now_ms);
 	est->dropped = !pressure && used_dropped(vm);
 	raw = cagma_raw_kb(vm, pressure);
 	if (raw >= est->cma_kb || est->cma_kb == 0 || est->dropped) {

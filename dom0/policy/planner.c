@@ -10,6 +10,9 @@
 #include "policy.h"
 #include "policy_int.h"
 
+/* Burst to balloon growth: agent sample, record, round, balloon start. */
+#define CAGMA_REACT_MS	1000
+
 /*
  * Under pressure by the estimator's judgement (swap-ins that matter, OOM
  * kills, reclaim stalls, PSI, refaults): served first, never a donor.  An
@@ -44,11 +47,33 @@ want_kb(const struct policy_cfg *cfg, const struct policy_vm *vm)
  * own spare (avail) is smaller than all the domains' headroom together,
  * each domain keeps only that fraction of it (scale, 1024 = all).
  */
+/*
+ * headroom = auto: what the domain's own bursts need before its own
+ * balloon catches up.  A burst of S KiB rising at r KiB/s, met by a
+ * balloon that grows at b KiB/s after CAGMA_REACT_MS, is short of
+ * S x (1 - b / r) when r > b, plus r x the reaction time in any case.
+ * Until both the burst and the balloon have been measured, the prior
+ * (POLICY_HEADROOM_PRIOR_PCT of the need).
+ */
+static uint64_t
+auto_room_kb(const struct policy_vm *vm, uint64_t want)
+{
+	uint64_t r = vm->est.burst_kbps, b = vm->balloon_up_kbps;
+	uint64_t s = vm->est.burst_kb, lag = 0;
+
+	if (r == 0 || b == 0)
+		return want * POLICY_HEADROOM_PRIOR_PCT / 100;
+	if (r > b)
+		lag = s / r * (r - b) + s % r * (r - b) / r;
+	return lag + r * CAGMA_REACT_MS / 1000;
+}
+
 static uint64_t
 room_kb(const struct policy_cfg *cfg, const struct policy_vm *vm)
 {
 	uint64_t want = want_kb(cfg, vm);
-	uint64_t room = want * cfg->headroom_pct / 100;
+	uint64_t room = cfg->headroom_pct == POLICY_HEADROOM_AUTO ?
+	    auto_room_kb(vm, want) : want * cfg->headroom_pct / 100;
 
 	if (!pol_movable(vm) || is_emergency(vm))
 		return 0;

@@ -71,6 +71,16 @@ struct policy_est {
 	 * capped (a guest that under-reports MemTotal gains at most the cap).
 	 */
 	uint64_t overhead_kb;
+	/*
+	 * Bursts, fast up and slow down (as ESX's working-set estimate):
+	 * the demand (used + swap in use) risen since its last calm point,
+	 * the largest such rise and the fastest rise rate seen, both decaying
+	 * with CAGMA_BURST_TAU_MS.  KiB, KiB/s.
+	 */
+	uint64_t rise_base_kb;	/* demand where the current rise started */
+	uint64_t rise_calm_ms;	/* demand not rising since (0: rising) */
+	uint64_t burst_kb;
+	uint64_t burst_kbps;
 	bool urgent;		/* latest record had urgent=1 */
 	/*
 	 * Set by the estimator when this record predicts a shortfall before
@@ -84,6 +94,7 @@ struct policy_vm {
 	uint32_t domid;
 	/* dom0 facts, trusted, KiB */
 	uint64_t current_kb;	/* balloon current (tot_pages) */
+	uint64_t balloon_up_kbps; /* measured grow speed, KiB/s (0: unknown) */
 	uint64_t target_kb;	/* target in force */
 	uint64_t floor_kb;	/* configured minimum */
 	uint64_t max_kb;	/* min(configured max, memory/static-max) */
@@ -139,8 +150,16 @@ struct policy_cfg {
 	 * shrinks respect it; reclaim for the reserve or an emergency goes
 	 * down to the need.
 	 */
-	uint32_t headroom_pct;	/* 0 .. POLICY_HEADROOM_MAX_PCT */
+	uint32_t headroom_pct;	/* 0 .. POLICY_HEADROOM_MAX_PCT, or AUTO */
 };
+
+/*
+ * headroom = auto: each calm domain's headroom is what its own bursts
+ * need given its own measured balloon speed (README.md, "Burst
+ * headroom"), the percentage below until both are known.
+ */
+#define POLICY_HEADROOM_AUTO		UINT32_MAX
+#define POLICY_HEADROOM_PRIOR_PCT	100
 
 /*
  * Release rate: a calm donor's target falls by at most this much per

@@ -144,6 +144,10 @@ test_cfg_shrink_rate(void **state)
 	    "period = 500ms\n", false, only_cagma, &c, err, sizeof(err)), 0);
 	cfg_policy_cfg(&c, &p);
 	assert_int_equal(p.max_shrink_kb, 10 * MIB);
+	assert_int_equal(cfg_load_string("t.conf", "headroom = auto\n", false,
+	    only_cagma, &c, err, sizeof(err)), 0);
+	cfg_policy_cfg(&c, &p);
+	assert_true(p.headroom_pct == POLICY_HEADROOM_AUTO);
 }
 
 static void
@@ -179,8 +183,9 @@ test_cfg_errors(void **state)
 		{ "period = 50\nperiod\n", false, "t.conf:2: syntax error" },
 		{ "surplus = all\n", false, "t.conf:1: surplus:" },
 		{ "headroom = 1001\n", false,
-		  "t.conf:1: headroom: expected a percentage 0..1000, not "
-		  "'1001'" },
+		  "t.conf:1: headroom: expected a percentage 0..1000 or auto, "
+		  "not '1001'" },
+		{ "headroom = Auto\n", false, "t.conf:1: headroom:" },
 		{ "headroom = 5%%\n", false, "not '5%%'" },
 		{ "headroom = -1\n", false, "t.conf:1: headroom:" },
 		{ "stuck = 30s\n", false, "uncooperative" },
@@ -327,6 +332,32 @@ test_intake_unmet_emergency(void **state)
 	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 3100, 30000,
 	    &why), DOM_INTAKE_URGENT);
 	assert_int_equal(d->unmet, 3);
+	dom_table_free(t);
+	free(t);
+}
+
+/* The balloon's grow speed, from intervals with a grow in flight. */
+static void
+test_progress_balloon_speed(void **state)
+{
+	struct dom_table *t = malloc(sizeof(*t));
+	struct dom *d;
+
+	(void)state;
+	dom_table_init(t);
+	d = dom_add(t, 5, 512 * MIB, 512 * MIB, 4096 * MIB);
+	dom_progress(d, 512 * MIB, 1000, 5000, 20000);
+	dom_target_set(d, 2048 * MIB, 1000, POLICY_R_GROW);
+	dom_progress(d, 512 * MIB, 1500, 5000, 20000);	/* starts */
+	dom_progress(d, 562 * MIB, 2000, 5000, 20000);	/* 100 MiB/s */
+	assert_int_equal(d->vm.balloon_up_kbps, 100 * MIB);
+	dom_progress(d, 582 * MIB, 2200, 5000, 20000);	/* < 500 ms: skip */
+	assert_int_equal(d->vm.balloon_up_kbps, 100 * MIB);
+	dom_progress(d, 762 * MIB, 3000, 5000, 20000);	/* 200 MiB/s */
+	assert_int_equal(d->vm.balloon_up_kbps, 125 * MIB);
+	/* arrived within the interval: not a speed sample */
+	dom_progress(d, 2048 * MIB, 4000, 5000, 20000);
+	assert_int_equal(d->vm.balloon_up_kbps, 125 * MIB);
 	dom_table_free(t);
 	free(t);
 }
@@ -725,6 +756,7 @@ main(void)
 		cmocka_unit_test(test_cfg_sim_and_reload_keeps_old),
 		cmocka_unit_test(test_cfg_shipped_file),
 		cmocka_unit_test(test_intake_unmet_emergency),
+		cmocka_unit_test(test_progress_balloon_speed),
 		cmocka_unit_test(test_record_accept_reject),
 		cmocka_unit_test(test_table_many),
 		cmocka_unit_test(test_stuck_timing),

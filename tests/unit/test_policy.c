@@ -569,6 +569,67 @@ test_plan_cma_guaranteed_before_slack(void **state)
  * Burst headroom: a calm donor keeps its need plus headroom_pct of it, but
  * only out of spare memory; reclaim for the reserve ignores it.
  */
+/*
+ * headroom = auto: a donor keeps what a repeat of its burst would lack
+ * before its balloon catches up (S x (1 - b/r) + r x 1 s), the prior
+ * 100 % of the need until burst and balloon are measured.
+ */
+static void
+test_plan_auto_headroom(void **state)
+{
+	struct policy_vm vm;
+	struct vm_target out[1];
+
+	(void)state;
+	cfg.headroom_pct = POLICY_HEADROOM_AUTO;
+	cfg.max_shrink_kb = 4096 * MIB;
+	/* unmeasured: keeps need + 100 % (400 + 400) */
+	vm_init(&vm, 1, 2048, 4096);
+	set_need(&vm, 400, false);
+	assert_int_equal(decide("cagma", 8192, 256, 10000, &vm, 1, out), 1);
+	assert_int_equal(out[0].target_kb, 800 * MIB);
+	/* a 1024 MiB burst at 200 MiB/s, balloon 100 MiB/s: 512 + 200 */
+	vm_init(&vm, 1, 2048, 4096);
+	set_need(&vm, 400, false);
+	vm.est.burst_kb = 1024 * MIB;
+	vm.est.burst_kbps = 200 * MIB;
+	vm.balloon_up_kbps = 100 * MIB;
+	assert_int_equal(decide("cagma", 8192, 256, 10000, &vm, 1, out), 1);
+	assert_int_equal(out[0].target_kb, (400 + 512 + 200) * MIB);
+	/* a balloon faster than the burst: only the reaction time */
+	vm_init(&vm, 1, 2048, 4096);
+	set_need(&vm, 400, false);
+	vm.est.burst_kb = 1024 * MIB;
+	vm.est.burst_kbps = 50 * MIB;
+	vm.balloon_up_kbps = 500 * MIB;
+	assert_int_equal(decide("cagma", 8192, 256, 10000, &vm, 1, out), 1);
+	assert_int_equal(out[0].target_kb, (400 + 50) * MIB);
+}
+
+/* Bursts are remembered fast up, slow down (10 min). */
+static void
+test_est_burst_memory(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+	uint64_t t, used;
+
+	(void)state;
+	vm_init(&vm, 1, 4096, 4096);
+	feed(ops, &vm, 1000, 4096 * MIB, 3896 * MIB, 3800 * MIB, 0, 0, 0);
+	for (t = 2000, used = 200; t <= 7000; t += 1000, used += 200)
+		feed(ops, &vm, t, 4096 * MIB, (4096 - used) * MIB,
+		    (4000 - used) * MIB, 0, 0, 0);	/* 200 MiB/s rise */
+	assert_int_equal(vm.est.burst_kb, 1000 * MIB);
+	assert_int_equal(vm.est.burst_kbps, 200 * MIB);
+	for (; t <= 10000; t += 1000)		/* calm: kept */
+		feed(ops, &vm, t, 4096 * MIB, 2896 * MIB, 2800 * MIB, 0, 0, 0);
+	assert_true(vm.est.burst_kb > 990 * MIB);
+	for (; t <= 610000; t += 10000)		/* 10 min later: decayed */
+		feed(ops, &vm, t, 4096 * MIB, 2896 * MIB, 2800 * MIB, 0, 0, 0);
+	assert_true(vm.est.burst_kb < 1000 * MIB / 2);
+}
+
 static void
 test_plan_burst_headroom(void **state)
 {
@@ -1122,6 +1183,8 @@ main(void)
 		cmocka_unit_test_setup(test_plan_cma_guaranteed_before_slack,
 		    setup),
 		cmocka_unit_test_setup(test_plan_burst_headroom, setup),
+		cmocka_unit_test_setup(test_plan_auto_headroom, setup),
+		cmocka_unit_test_setup(test_est_burst_memory, setup),
 		cmocka_unit_test_setup(test_plan_hysteresis, setup),
 		cmocka_unit_test_setup(test_plan_clamp_and_no_data, setup),
 		cmocka_unit_test_setup(test_plan_uncooperative_not_counted,
