@@ -64,6 +64,7 @@ struct sim_run {
 	double *drop_ring;		/* n x DROP_SLOTS allocations */
 	uint64_t drop_slot;
 	double *want_prev;		/* guest i's demand last step */
+	double *reclaim_to;		/* a reclaim target still landing */
 	struct giveback *gb;
 	uint64_t rng;
 	bool in_violation;
@@ -115,11 +116,13 @@ alloc_run(struct sim_run *r)
 	r->react = calloc(r->react_cap, sizeof(double));
 	r->drop_ring = calloc(n * DROP_SLOTS, sizeof(double));
 	r->want_prev = calloc(n, sizeof(double));
+	r->reclaim_to = calloc(n, sizeof(double));
 	r->gb = calloc(n, sizeof(*r->gb));
 	r->use_kb = calloc(r->sc->nhost_use + 1, sizeof(double));
 	r->start_state = calloc(ns, sizeof(int));
 	if (!r->g || !r->tbl || !r->dom || !r->vms || !r->tgt || !r->urgent ||
-	    !r->react || !r->drop_ring || !r->want_prev || !r->gb ||
+	    !r->react || !r->drop_ring || !r->want_prev || !r->reclaim_to ||
+	    !r->gb ||
 	    !r->use_kb || !r->start_state)
 		return -ENOMEM;
 	dom_table_init(r->tbl);
@@ -283,7 +286,11 @@ step_guests(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms)
 		model_swapin(&r->g[i], r->g[i].want_swapin_pps * scale, dt_ms);
 }
 
-/* The largest fall of guest i's allocation within SIM_DROP_WINDOW_MS. */
+/*
+ * The largest fall of guest i's allocation within SIM_DROP_WINDOW_MS,
+ * outside reclaim for an emergency or the reserve (which may take what it
+ * needs at once): while such a target is in force the window restarts.
+ */
 static void
 metric_drop(struct sim_run *r, size_t i, uint64_t slot, struct sim_result *res)
 {
@@ -291,6 +298,13 @@ metric_drop(struct sim_run *r, size_t i, uint64_t slot, struct sim_result *res)
 	double alloc = r->g[i].alloc_kb;
 	size_t j;
 
+	if (r->dom[i]->reason == POLICY_R_RECLAIM ||
+	    (r->reclaim_to[i] > 0 && alloc > r->reclaim_to[i] + 1024)) {
+		for (j = 0; j < DROP_SLOTS; j++)
+			ring[j] = alloc;
+		return;
+	}
+	r->reclaim_to[i] = 0;	/* the reclaim has landed */
 	ring[slot % DROP_SLOTS] = alloc;
 	for (j = 0; j < DROP_SLOTS; j++)
 		top = fmax(top, ring[j]);
@@ -406,6 +420,8 @@ apply(struct sim_run *r, const struct vm_target *t, uint64_t now_ms,
 		res->reacted++;
 	}
 	g->target_kb = t->target_kb;
+	if (t->reason == POLICY_R_RECLAIM)
+		r->reclaim_to[i] = (double)t->target_kb;
 	dom_target_set(d, t->target_kb, now_ms, t->reason);
 }
 
@@ -588,6 +604,7 @@ free_run(struct sim_run *r)
 	free(r->react);
 	free(r->drop_ring);
 	free(r->want_prev);
+	free(r->reclaim_to);
 	free(r->gb);
 	free(r->use_kb);
 	free(r->start_state);

@@ -43,7 +43,8 @@ struct sim_result {
 	uint64_t vm_starts, failed_starts;
 	double start_ms_max;	/* longest successful start wait; -1: none */
 	double max_drop_mib;	/* largest fall of one guest's allocation
-				   within SIM_DROP_WINDOW_MS */
+				   within SIM_DROP_WINDOW_MS, outside
+				   reclaim (emergency, reserve) */
 	double giveback_s_max;	/* demand fell -> SIM_GIVEBACK_PCT % of it
 				   returned (open events: until the end);
 				   -1: no such event */
