@@ -27,6 +27,7 @@ agent_cfg_defaults(struct agent_cfg *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->proc_root, sizeof(cfg->proc_root), "%s", AGENT_DEF_PROC);
 	cfg->interval_ms = AGENT_DEF_INTERVAL_MS;
+	cfg->interval_max_ms = AGENT_DEF_INTERVAL_MAX_MS;
 	cfg->report.thresh_kb = REPORT_DEF_THRESH_KB;
 	cfg->report.thresh_pct100 = REPORT_DEF_THRESH_PCT100;
 	cfg->report.heartbeat_ms = REPORT_DEF_HEARTBEAT_MS;
@@ -47,6 +48,8 @@ agent_cfg_set_ms(struct agent_cfg *cfg, const char *key, const char *value,
 
 	if (strcmp(key, "interval") == 0) {
 		lo = 1, hi = AGENT_MAX_INTERVAL_MS, dst = &cfg->interval_ms;
+	} else if (strcmp(key, "interval_max") == 0) {
+		lo = 1, hi = AGENT_MAX_INTERVAL_MS, dst = &cfg->interval_max_ms;
 	} else if (strcmp(key, "heartbeat") == 0) {
 		lo = 1, hi = AGENT_MAX_HEARTBEAT_MS;
 		dst = &cfg->report.heartbeat_ms;
@@ -156,6 +159,8 @@ agent_init(struct agent *a, const struct agent_cfg *cfg, int out_fd)
 	a->out_fd = out_fd;
 	a->seq = 0;
 	a->next_sample_ms = 0;
+	a->period_ms = cfg->interval_ms;
+	a->have_last = false;
 	a->hold_until_ms = 0;
 	a->samples = a->publishes = a->urgent_publishes = 0;
 	a->rl = rl;
@@ -305,6 +310,12 @@ agent_sample_publish(struct agent *a, bool psi_fired, bool force,
 	}
 	a->samples++;
 	report_vals_from_sample(&s, &v);
+	a->period_ms = report_interval_ms(a->cfg.interval_ms,
+	    a->cfg.interval_max_ms, &v, a->have_last ? &a->last_vals : NULL,
+	    now_ms > a->last_ms ? now_ms - a->last_ms : 0);
+	a->last_vals = v;
+	a->last_ms = now_ms;
+	a->have_last = true;
 	why = report_decide(&a->cfg.report, &a->rs, &v, psi_fired, now_ms);
 	if (force && why == 0)
 		why = REPORT_FIRST;
@@ -398,14 +409,12 @@ agent_step(struct agent *a, const sigset_t *sigmask)
 	due = fired || now >= agent_deadline(a);
 	if (!due)
 		return 0;	/* signal or early wake-up */
-	if (now >= a->next_sample_ms) {
-		a->next_sample_ms += a->cfg.interval_ms;
-		if (a->next_sample_ms <= now)
-			a->next_sample_ms = now + a->cfg.interval_ms;
-	}
 	rc = agent_sample_publish(a, fired, false, now);
 	if (rc < 0)
 		return rc;	/* dry-run output lost */
+	/* the next sample after the period this one called for */
+	if (now >= a->next_sample_ms || a->next_sample_ms > now + a->period_ms)
+		a->next_sample_ms = now + a->period_ms;
 	if (a->cfg.max_samples != 0 && a->samples >= a->cfg.max_samples)
 		return 1;
 	return 0;

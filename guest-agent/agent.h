@@ -24,6 +24,7 @@
 #define AGENT_DEF_CONFIG	"/etc/cagma/cagma-agent.conf"
 #define AGENT_DEF_PROC		"/proc"
 #define AGENT_DEF_INTERVAL_MS	100
+#define AGENT_DEF_INTERVAL_MAX_MS 1000	/* calm, ample guests */
 #define AGENT_DEF_PSI_STALL_MS	100	/* "some 100000 1000000" */
 #define AGENT_DEF_PSI_WINDOW_MS	1000
 
@@ -38,7 +39,8 @@ enum agent_exit {
 
 struct agent_cfg {
 	char proc_root[PATH_MAX];	/* procfs root (trusted, admin) */
-	uint64_t interval_ms;		/* sample period */
+	uint64_t interval_ms;		/* sample period (the fastest) */
+	uint64_t interval_max_ms;	/* slowest adaptive period */
 	struct report_cfg report;	/* publish rules */
 	struct sample_psi_cfg psi;	/* PSI trigger */
 	bool dry_run;			/* print records, no xenstore */
@@ -56,6 +58,10 @@ struct agent {
 	int out_fd;			/* --dry-run output */
 	uint64_t seq;			/* last published seq */
 	uint64_t next_sample_ms;
+	uint64_t period_ms;		/* adaptive: until the next sample */
+	bool have_last;			/* last_vals / last_ms valid */
+	struct report_vals last_vals;
+	uint64_t last_ms;
 	uint64_t hold_until_ms;		/* after a failed sample */
 	uint64_t samples;		/* successful samples */
 	uint64_t publishes;		/* records written */

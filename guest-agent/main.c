@@ -47,7 +47,10 @@ usage(FILE *fp)
 "  -n, --dry-run          print records to stdout instead of xenstore\n"
 "  -f, --foreground       stay in the foreground, log to stderr\n"
 "  -v, --verbose          log every publish (debug)\n"
-"  -i, --interval T       sample period (default 100ms)\n"
+"  -i, --interval T       sample period while memory is tight or falling\n"
+"                         (default 100ms)\n"
+"      --interval-max T   ... and while it is ample (default 1s; adaptive\n"
+"                         in between; = interval: fixed)\n"
 "  -H, --heartbeat T      publish at least this often (default 5s)\n"
 "  -t, --threshold SIZE   publish when MemAvailable, MemFree, MemTotal or\n"
 "                         swap use moved by more than SIZE (default 16M)\n"
@@ -77,6 +80,7 @@ enum {
 	OPT_NO_PSI,
 	OPT_FIFO,
 	OPT_SAMPLES,
+	OPT_INTERVAL_MAX,
 };
 
 static const struct option agent_opts[] = {
@@ -87,6 +91,7 @@ static const struct option agent_opts[] = {
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "interval", required_argument, NULL, 'i' },
+	{ "interval-max", required_argument, NULL, OPT_INTERVAL_MAX },
 	{ "heartbeat", required_argument, NULL, 'H' },
 	{ "threshold", required_argument, NULL, 't' },
 	{ "threshold-pct", required_argument, NULL, OPT_THRESH_PCT },
@@ -116,6 +121,7 @@ agent_opt_key(int c)
 	switch (c) {
 	case 'p': return "proc";
 	case 'i': return "interval";
+	case OPT_INTERVAL_MAX: return "interval_max";
 	case 'H': return "heartbeat";
 	case 't': return "threshold";
 	case OPT_THRESH_PCT: return "threshold_pct";
@@ -299,8 +305,10 @@ main(int argc, char **argv)
 	if (!args.foreground && !cfg.dry_run && daemon(0, 0) != 0)
 		fatal("daemon");
 	agent_signals(&waitmask);
-	log_info("started: proc %s, interval %llums, heartbeat %llums%s",
-	    cfg.proc_root, (unsigned long long)cfg.interval_ms,
+	log_info("started: proc %s, interval %llums .. %llums, heartbeat "
+	    "%llums%s", cfg.proc_root, (unsigned long long)cfg.interval_ms,
+	    (unsigned long long)(cfg.interval_max_ms > cfg.interval_ms ?
+	    cfg.interval_max_ms : cfg.interval_ms),
 	    (unsigned long long)cfg.report.heartbeat_ms,
 	    cfg.dry_run ? ", dry run" : "");
 	if (agent_connect(&a, mtime_ms()) != 0)

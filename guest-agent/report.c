@@ -239,6 +239,29 @@ report_build(const struct sample *s, uint64_t seq, bool urgent,
 		    report_min(s->wmark_low_kb, total));
 }
 
+uint64_t
+report_interval_ms(uint64_t fast_ms, uint64_t slow_ms,
+    const struct report_vals *v, const struct report_vals *prev,
+    uint64_t dt_ms)
+{
+	uint64_t line = v->wmark_low_kb != 0 ? v->wmark_low_kb +
+	    (v->wmark_low_kb > REPORT_LOWMEM_MARGIN_KB ? v->wmark_low_kb :
+	    REPORT_LOWMEM_MARGIN_KB) : 4 * REPORT_LOWMEM_MARGIN_KB;
+	uint64_t room, t;
+
+	(void)dt_ms;
+	if (slow_ms <= fast_ms || v->mem_avail_kb <= line)
+		return fast_ms;
+	if (v->swap_used_kb > 0 && v->mem_avail_kb < v->swap_used_kb + line)
+		return fast_ms;
+	if (prev != NULL && prev->mem_avail_kb >= v->mem_avail_kb +
+	    REPORT_FALL_KB)
+		return fast_ms;
+	room = v->mem_avail_kb - line;
+	t = room > UINT64_MAX / 1000 ? slow_ms : room * 1000 / REPORT_FILL_KBPS;
+	return t < fast_ms ? fast_ms : t > slow_ms ? slow_ms : t;
+}
+
 const char *
 report_why_str(uint32_t why, char *buf, size_t size)
 {

@@ -124,6 +124,22 @@ uint64_t report_next_seq(uint64_t last, uint64_t boot_ms);
 void report_build(const struct sample *s, uint64_t seq, bool urgent,
     struct cg_record *rec);
 
+/*
+ * Adaptive sampling (as earlyoom): the time MemAvailable needs to fall to
+ * the low line (wmark_low + margin, or REPORT_LOWMEM_MARGIN_KB x 4 when
+ * the watermark is unknown) at REPORT_FILL_KBPS (a task writing new
+ * memory as fast as one core can), clamped to [fast_ms, slow_ms].  Fast
+ * while memory is falling (MemAvailable fell by REPORT_FALL_KB or more
+ * since the previous sample, prev) or while the guest has swap in use
+ * and less available than that swap plus the line (its swap-ins are
+ * pressure).  fast_ms when slow_ms <= fast_ms.  Pure.
+ */
+#define REPORT_FILL_KBPS	(8192ULL * 1024)	/* 8 GiB/s */
+#define REPORT_FALL_KB		(16ULL * 1024)	/* falling: this since the last */
+uint64_t report_interval_ms(uint64_t fast_ms, uint64_t slow_ms,
+    const struct report_vals *v, const struct report_vals *prev,
+    uint64_t dt_ms);
+
 /* Reasons as text ("change+heartbeat") into buf (size >= 64). */
 const char *report_why_str(uint32_t why, char *buf, size_t size);
 

@@ -424,10 +424,15 @@ model_agent(struct sim_guest *g, uint64_t now_ms)
 	fired = psi_trigger(g, now_ms);
 	if (!fired && now_ms < g->next_sample_ms)
 		return false;
-	if (now_ms >= g->next_sample_ms)
-		g->next_sample_ms = now_ms + AGENT_DEF_INTERVAL_MS;
 	model_sample(g, &smp);
 	report_vals_from_sample(&smp, &vals);
+	/* the agent's adaptive period (report_interval_ms), as agent.c */
+	g->next_sample_ms = now_ms + report_interval_ms(AGENT_DEF_INTERVAL_MS,
+	    AGENT_DEF_INTERVAL_MAX_MS, &vals, g->has_last ? &g->last_vals :
+	    NULL, now_ms - g->last_sample_ms);
+	g->last_vals = vals;
+	g->last_sample_ms = now_ms;
+	g->has_last = true;
 	why = report_decide(&g->rep_cfg, &g->rep, &vals, fired, now_ms);
 	if (why == 0)
 		return false;

@@ -47,6 +47,9 @@ struct sim_guest {
 	struct report_cfg rep_cfg;
 	struct report_state rep;
 	uint64_t next_sample_ms, seq;
+	bool has_last;		/* last_vals: the previous sample */
+	struct report_vals last_vals;
+	uint64_t last_sample_ms;
 	uint64_t psi_win_ms;	/* PSI trigger: current window start */
 	double psi_win_base_us;	/* psi_some_us at its start */
 	bool psi_win_fired;	/* the trigger fired in this window */

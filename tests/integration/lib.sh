@@ -213,7 +213,8 @@ agent_start() {
 	"$FAKEGUEST" --domid "$n" --target-kb "${TARGET_KB:-1048576}" \
 		--max-kb "${MAX_KB:-4194304}" -- \
 		"$CAGMA_AGENT" --foreground --config /dev/null --proc "$dir" \
-		--interval 50ms --heartbeat "${HEARTBEAT:-500ms}" \
+		--interval 50ms --interval-max 50ms \
+		--heartbeat "${HEARTBEAT:-500ms}" \
 		--no-psi-trigger "$@" 2>>"$D/agent-$n.err" &
 	AG_PID[$n]=$!
 	track "${AG_PID[$n]}"

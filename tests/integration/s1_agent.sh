@@ -13,7 +13,7 @@ P=/local/domain/5
 proc_fixture "$D/proc5" 1048576 400000 600000 0
 "$FAKEGUEST" --domid 5 --target-kb 1048576 --max-kb 2097152 -- \
 	"$CAGMA_AGENT" --foreground --config /dev/null --proc "$D/proc5" \
-	--interval 50ms --heartbeat 1s --no-psi-trigger \
+	--interval 50ms --interval-max 50ms --heartbeat 1s --no-psi-trigger \
 	2>"$D/agent.err" &
 AG=$!
 track $AG

@@ -223,6 +223,48 @@ test_lowmem_crossing(void **state)
 	assert_int_equal(step(&st, &v, false, 0), REPORT_FIRST);
 }
 
+/*
+ * Adaptive sampling: fast while MemAvailable is near the line or falling
+ * fast, or while swap in use is more than the guest could take back;
+ * slow (up to the maximum) while it is ample.
+ */
+static void
+test_interval_adaptive(void **state)
+{
+	struct report_vals v = base(), p;
+
+	(void)state;
+	v.wmark_low_kb = 20 * MIB;			/* line: 40 MiB */
+	v.mem_avail_kb = 16384 * MIB;			/* ample: 2 s at 8 GiB/s */
+	assert_int_equal(report_interval_ms(100, 1000, &v, NULL, 0), 1000);
+	v.mem_avail_kb = 40 * MIB + 4096 * MIB;		/* 0.5 s to the line */
+	assert_int_equal(report_interval_ms(100, 1000, &v, NULL, 0), 500);
+	v.mem_avail_kb = 500 * MIB;			/* near it: fast */
+	assert_int_equal(report_interval_ms(100, 1000, &v, NULL, 0), 100);
+	v.mem_avail_kb = 30 * MIB;			/* below it */
+	assert_int_equal(report_interval_ms(100, 1000, &v, NULL, 0), 100);
+	/* falling (16 MiB or more since the last sample): fast */
+	v.mem_avail_kb = 40 * MIB + 4096 * MIB;
+	p = v;
+	p.mem_avail_kb = v.mem_avail_kb + 16 * MIB;
+	assert_int_equal(report_interval_ms(100, 1000, &v, &p, 100), 100);
+	p.mem_avail_kb = v.mem_avail_kb + 15 * MIB;
+	assert_int_equal(report_interval_ms(100, 1000, &v, &p, 100), 500);
+	/* swap in use above what is available: fast */
+	v.mem_avail_kb = 1024 * MIB;
+	v.swap_used_kb = 2048 * MIB;
+	assert_int_equal(report_interval_ms(100, 1000, &v, NULL, 0), 100);
+	/* fixed when the maximum is not above the interval */
+	v.swap_used_kb = 0;
+	v.mem_avail_kb = 8192 * MIB;
+	assert_int_equal(report_interval_ms(100, 100, &v, NULL, 0), 100);
+	assert_int_equal(report_interval_ms(200, 50, &v, NULL, 0), 200);
+	/* no watermark known: the line is 64 MiB */
+	v.wmark_low_kb = 0;
+	v.mem_avail_kb = 64 * MIB + 4096 * MIB;
+	assert_int_equal(report_interval_ms(100, 1000, &v, NULL, 0), 500);
+}
+
 /* The watermark as Linux computes it from the two sysctls. */
 static void
 test_wmark_low(void **state)
@@ -445,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_oom_and_stall),
 		cmocka_unit_test(test_lowmem_crossing),
 		cmocka_unit_test(test_wmark_low),
+		cmocka_unit_test(test_interval_adaptive),
 		cmocka_unit_test(test_build_roundtrip),
 		cmocka_unit_test(test_build_clamps),
 		cmocka_unit_test(test_why_str),
