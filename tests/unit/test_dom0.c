@@ -1,6 +1,6 @@
 /*
  * test_dom0.c - cagmad's pure parts: config, record -> state, stuck timing,
- * round coalescing and emergency ordering (dom0/cfg.c, domains.c, sched.c),
+ * round coalescing (dom0/cfg.c, domains.c, sched.c),
  * plus what needs no xenstore around a lost xenstore link and a released
  * domain (reconnect backoff, error classes, status rendering).
  */
@@ -412,45 +412,7 @@ test_coalescing(void **state)
 	assert_true(sched_due(&s, 2100));
 }
 
-/* ---- emergency ordering -------------------------------------------------- */
-
-static void
-test_emergency_order(void **state)
-{
-	struct policy_vm vms[4];
-	struct vm_target t[4], in[4] = {
-		{ 1, 800 * MIB, POLICY_R_SHRINK },	/* donor */
-		{ 2, 900 * MIB, POLICY_R_SHRINK },	/* donor */
-		{ 4, 1200 * MIB, POLICY_R_GROW },
-		{ 3, 1500 * MIB, POLICY_R_EMERGENCY },	/* +500 MiB */
-	};
-	size_t i;
-
-	(void)state;
-	memset(vms, 0, sizeof(vms));
-	for (i = 0; i < 4; i++) {
-		vms[i].domid = (uint32_t)i + 1;
-		vms[i].target_kb = 1000 * MIB;
-	}
-	/* host covers the grant: the urgent target is written first */
-	memcpy(t, in, sizeof(t));
-	assert_int_equal(sched_order_emergency(t, 4, 3, vms, 4, 600 * MIB), 0);
-	assert_int_equal(t[0].domid, 3);
-	assert_int_equal(t[1].domid, 1);
-	assert_int_equal(t[2].domid, 2);
-	assert_int_equal(t[3].domid, 4);
-	/* host short: donors first, then the urgent grow, then the rest */
-	memcpy(t, in, sizeof(t));
-	assert_int_equal(sched_order_emergency(t, 4, 3, vms, 4, 100 * MIB), 2);
-	assert_int_equal(t[0].domid, 1);
-	assert_int_equal(t[1].domid, 2);
-	assert_int_equal(t[2].domid, 3);
-	assert_int_equal(t[3].domid, 4);
-	/* the planner gave it nothing */
-	memcpy(t, in, sizeof(t));
-	assert_int_equal(sched_order_emergency(t, 4, 9, vms, 4, 0), -1);
-	assert_memory_equal(t, in, sizeof(t));
-}
+/* emergency ordering, queue and budget: test_emerg.c */
 
 /* ---- xenstore reconnect ---------------------------------------------------- */
 
@@ -633,7 +595,6 @@ main(void)
 		cmocka_unit_test(test_table_many),
 		cmocka_unit_test(test_stuck_timing),
 		cmocka_unit_test(test_coalescing),
-		cmocka_unit_test(test_emergency_order),
 		cmocka_unit_test(test_reconnect_backoff),
 		cmocka_unit_test(test_conn_error_classes),
 		cmocka_unit_test(test_link_lost_keeps_state),
