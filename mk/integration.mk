@@ -3,7 +3,8 @@
 #   libfakexen.so  LD_PRELOAD shim for /usr/lib/xen-4.17/bin/xenstored
 #   fakeguest      runs a libxenstore program as guest domain N
 #   xstool         dom0 helper: layout, introduce/release, probes, raw latency
-#   cagma-lat      urgent record -> new target latency; hostile-record flood
+#   cagma-lat      urgent record -> new target latency; hostile-record flood;
+#                  valid urgent-record flood (vflood)
 # `make integration` runs tests/integration/run.sh; `make bench-latency`
 # writes bench/results/latency.csv.
 

@@ -4,6 +4,7 @@
  *   cagma-lat urgent --dir D --domids A[-B] [--events N] [--csv FILE]
  *                    [--bound-ms MS] [--timeout-ms MS] [--no-floor]
  *   cagma-lat flood  --dir D --domid N [--writes N]
+ *   cagma-lat vflood --dir D --domids A[-B] [--rate-hz R] [--seconds S]
  *
  * urgent: for each event, acting as a guest through its fake-guest socket
  * ($D/guest-<N>.sock), write an urgent stats record (MemTotal = the target in
@@ -20,6 +21,12 @@
  * flood: one guest connection writes --writes (default 10000) hostile
  * records (garbage, oversized, negative, overflowing, duplicate fields) to
  * data/cagma/stats as fast as xenstored accepts them; prints the rate.
+ *
+ * vflood: every domain of A..B floods VALID urgent records (seq, counters
+ * and PSI growing, as a guest under real pressure would write them), each
+ * at --rate-hz (default 200/s: cagmad's per-domain urgent budget) for
+ * --seconds (default 5), one guest connection per domain, paced together;
+ * prints writes, refusals and the rate achieved.
  *
  * dom0 is $XENSTORED_PATH.  Test/bench tool: not part of the product.
  */
@@ -50,6 +57,8 @@ struct lat_opts {
 	uint64_t bound_ms;
 	uint64_t timeout_ms;
 	uint64_t writes;
+	uint64_t rate_hz;
+	uint64_t seconds;
 	const char *csv;
 	bool floor;
 	bool release;
@@ -491,6 +500,68 @@ cmd_flood(const struct lat_opts *o)
 }
 
 static int
+cmd_vflood(const struct lat_opts *o)
+{
+	struct xs_handle *dom0 = NULL;
+	struct lat_dom *d = NULL;
+	char rec[CG_RECORD_MAX_LEN + 1];
+	uint64_t *target = NULL, t0, end, next, now, ok = 0, refused = 0;
+	uint64_t period_us;
+	size_t i, n = (size_t)(o->last - o->first) + 1;
+	int rc = 1, len;
+
+	if (o->rate_hz == 0 || o->seconds == 0 || n > LAT_MAX_DOMAINS)
+		return 2;
+	period_us = 1000000 / o->rate_hz;
+	d = calloc(n, sizeof(*d));
+	target = calloc(n, sizeof(*target));
+	dom0 = open_sock(NULL);
+	if (d == NULL || target == NULL || dom0 == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		d[i].domid = o->first + (uint32_t)i;
+		d[i].seq = mtime_ms();	/* above anything written before */
+		snprintf(d[i].target_path, sizeof(d[i].target_path),
+		    "/local/domain/%u/memory/target", d[i].domid);
+		if (read_u64(dom0, d[i].target_path, &target[i]) < 0 ||
+		    (d[i].guest = open_guest(o->dir, d[i].domid)) == NULL)
+			goto out;
+	}
+	t0 = mtime_us();
+	end = t0 + o->seconds * 1000000;
+	for (next = t0; next < end; next += period_us) {
+		now = mtime_us();
+		if (now < next)
+			(void)poll(NULL, 0, (int)((next - now + 999) / 1000));
+		else if (now > next + 100000)
+			next = now;	/* fell behind: no catch-up burst */
+		for (i = 0; i < n; i++) {
+			len = urgent_record(&d[i], target[i], rec, sizeof(rec));
+			if (len > 0 && guest_write(&d[i], CG_PATH_STATS, rec))
+				ok++;
+			else
+				refused++;
+		}
+	}
+	t0 = mtime_us() - t0;
+	printf("vflood domids %u-%u: %llu valid urgent writes (%llu refused) "
+	    "in %.3f s, %.0f writes/s, %.0f per domain per s\n", o->first,
+	    o->last, (unsigned long long)ok, (unsigned long long)refused,
+	    (double)t0 / 1e6, (double)ok * 1e6 / (double)(t0 + 1),
+	    (double)ok * 1e6 / (double)(t0 + 1) / (double)n);
+	rc = ok > 0 ? 0 : 1;
+out:
+	for (i = 0; d != NULL && i < n; i++)
+		if (d[i].guest != NULL)
+			xs_close(d[i].guest);
+	if (dom0 != NULL)
+		xs_close(dom0);
+	free(d);
+	free(target);
+	return rc;
+}
+
+static int
 parse_range(const char *s, uint32_t *first, uint32_t *last)
 {
 	const char *dash = strchr(s, '-');
@@ -517,6 +588,8 @@ parse_opts(int argc, char **argv, struct lat_opts *o)
 		{ "domid", required_argument, NULL, 'd' },
 		{ "events", required_argument, NULL, 'n' },
 		{ "writes", required_argument, NULL, 'w' },
+		{ "rate-hz", required_argument, NULL, 'r' },
+		{ "seconds", required_argument, NULL, 's' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "bound-ms", required_argument, NULL, 'b' },
 		{ "timeout-ms", required_argument, NULL, 't' },
@@ -530,11 +603,14 @@ parse_opts(int argc, char **argv, struct lat_opts *o)
 	o->dir = getenv("FAKEXEN_DIR");
 	o->events = 10;
 	o->writes = 10000;
+	o->rate_hz = 200;
+	o->seconds = 5;
 	o->timeout_ms = 1000;
 	o->floor = true;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		num = c == 'n' ? &o->events : c == 'w' ? &o->writes :
-		    c == 'b' ? &o->bound_ms : c == 't' ? &o->timeout_ms : NULL;
+		    c == 'b' ? &o->bound_ms : c == 't' ? &o->timeout_ms :
+		    c == 'r' ? &o->rate_hz : c == 's' ? &o->seconds : NULL;
 		if (num != NULL) {
 			if (num_parse_u64(optarg, strlen(optarg), 0,
 			    LAT_MAX_EVENTS * 100ULL, num) < 0)
@@ -568,12 +644,15 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	if (parse_opts(argc - 1, argv + 1, &o) < 0 ||
-	    (strcmp(cmd, "urgent") != 0 && strcmp(cmd, "flood") != 0)) {
-		fprintf(stderr, "usage: cagma-lat urgent|flood --dir D "
+	    (strcmp(cmd, "urgent") != 0 && strcmp(cmd, "flood") != 0 &&
+	    strcmp(cmd, "vflood") != 0)) {
+		fprintf(stderr, "usage: cagma-lat urgent|flood|vflood --dir D "
 		    "--domids A[-B] [--events N] [--writes N] [--csv FILE]\n"
 		    "       [--bound-ms MS] [--timeout-ms MS] [--no-floor] "
-		    "[--release]\n");
+		    "[--release] [--rate-hz R] [--seconds S]\n");
 		return 2;
 	}
+	if (strcmp(cmd, "vflood") == 0)
+		return cmd_vflood(&o);
 	return strcmp(cmd, "urgent") == 0 ? cmd_urgent(&o) : cmd_flood(&o);
 }
