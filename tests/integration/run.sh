@@ -6,7 +6,8 @@
 # RESULTS_DIR/integration.txt ending with "integration: N passed, N failed".
 # SKIP lines (program under test not built) count as failures.  Exits
 # non-zero on any failure.  Select scenarios with IT_ONLY="s1 s4".
-# Scenario 4 is repeated with CAGMAD=build/asan/bin/cagmad if it exists.
+# Scenarios 4 and 7 are repeated with CAGMAD=build/asan/bin/cagmad if it
+# exists.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -31,13 +32,14 @@ if [ ! -x /usr/lib/xen-4.17/bin/xenstored ]; then
 	fail=$((fail + 1))
 fi
 
-# Scenario 4 runs a second time against the ASan/UBSan cagmad when
-# `make SAN=1` (or make unit-asan) has built it.
+# Scenarios 4 (hostile records) and 7 (valid urgent flood) run a second
+# time against the ASan/UBSan cagmad when `make SAN=1` (or make unit-asan)
+# has built it.
 list=""
 for s in "$here"/s*.sh; do
 	list="$list $s"
 	case $s in
-	*/s4_*) [ -x "$root/build/asan/bin/cagmad" ] && list="$list asan:$s" ;;
+	*/s4_* | */s7_*) [ -x "$root/build/asan/bin/cagmad" ] && list="$list asan:$s" ;;
 	esac
 done
 for s in $list; do
