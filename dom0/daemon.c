@@ -226,7 +226,8 @@ daemon_read(struct cagmad *c, struct dom *d, uint64_t now_ms)
 	    untrusted, len, now_ms, c->cfg.stale_ms, &why);
 	if (verdict == DOM_INTAKE_REJECTED)
 		daemon_log_reject(d, &why, now_ms);
-	(void)emerg_intake(&c->emerg, &c->sched, d, verdict);
+	if (emerg_intake(&c->emerg, &c->sched, d, verdict))
+		c->records++;
 }
 
 /* Drain every queued watch event: O(1) work each. */

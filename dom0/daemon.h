@@ -59,6 +59,7 @@ struct cagmad {
 	uint64_t rounds;
 	uint64_t emergencies;		/* emergency rounds */
 	uint64_t emergency_doms;	/* domains they served */
+	uint64_t records;		/* records accepted, all domains */
 	uint64_t targets_set;
 	uint64_t last_urgent_us;	/* watch drained -> target written */
 };

@@ -5,6 +5,7 @@
  *                    [--bound-ms MS] [--timeout-ms MS] [--no-floor]
  *   cagma-lat flood  --dir D --domid N [--writes N]
  *   cagma-lat vflood --dir D --domids A[-B] [--rate-hz R] [--seconds S]
+ *   cagma-lat publish --dir D --domids A[-B] [--period-ms P] [--seconds S]
  *
  * urgent: for each event, acting as a guest through its fake-guest socket
  * ($D/guest-<N>.sock), write an urgent stats record (MemTotal = the target in
@@ -27,6 +28,11 @@
  * at --rate-hz (default 200/s: cagmad's per-domain urgent budget) for
  * --seconds (default 5), one guest connection per domain, paced together;
  * prints writes, refusals and the rate achieved.
+ *
+ * publish: every domain of A..B writes one calm, valid record (20 % of
+ * MemTotal available, no swap-in, not urgent) per --period-ms (default
+ * 5000: the agent's heartbeat, what a calm guest writes), spread evenly
+ * over the period, for --seconds (default 5).
  *
  * dom0 is $XENSTORED_PATH.  Test/bench tool: not part of the product.
  */
@@ -59,6 +65,7 @@ struct lat_opts {
 	uint64_t writes;
 	uint64_t rate_hz;
 	uint64_t seconds;
+	uint64_t period_ms;
 	const char *csv;
 	bool floor;
 	bool release;
@@ -168,6 +175,32 @@ urgent_record(struct lat_dom *d, uint64_t target_kb, char *buf, size_t size)
 	record_set(&rec, CG_F_PSI_SOME_US, d->seq * 100000);
 	record_set(&rec, CG_F_PSI_FULL_US, d->seq * 50000);
 	record_set(&rec, CG_F_URGENT, 1);
+	return record_encode(&rec, buf, size);
+}
+
+/* A calm record: 20 % available, nothing swapped in, not urgent. */
+static int
+calm_record(struct lat_dom *d, uint64_t target_kb, char *buf, size_t size)
+{
+	struct cg_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	d->seq++;
+	record_set(&rec, CG_F_V, CG_RECORD_VERSION);
+	record_set(&rec, CG_F_SEQ, d->seq);
+	record_set(&rec, CG_F_MEM_TOTAL, target_kb);
+	record_set(&rec, CG_F_MEM_FREE, target_kb / 10);
+	record_set(&rec, CG_F_MEM_AVAIL, target_kb / 5);
+	record_set(&rec, CG_F_SWAP_TOTAL, 1024 * 1024);
+	record_set(&rec, CG_F_SWAP_FREE, 1024 * 1024);
+	record_set(&rec, CG_F_PSWPIN, 0);
+	record_set(&rec, CG_F_PSWPOUT, 0);
+	record_set(&rec, CG_F_PGSCAN_KSWAPD, 0);
+	record_set(&rec, CG_F_PGMAJFAULT, 0);
+	record_set(&rec, CG_F_REFAULT, 0);
+	record_set(&rec, CG_F_PSI_SOME_US, 0);
+	record_set(&rec, CG_F_PSI_FULL_US, 0);
+	record_set(&rec, CG_F_URGENT, 0);
 	return record_encode(&rec, buf, size);
 }
 
@@ -499,20 +532,25 @@ cmd_flood(const struct lat_opts *o)
 	return ok > 0 ? 0 : 1;
 }
 
+/*
+ * vflood and publish: one guest connection per domain of A..B; write one
+ * record per domain every period_us (urgent or calm), the domains spread
+ * evenly over the period, for o->seconds.
+ */
 static int
-cmd_vflood(const struct lat_opts *o)
+run_writers(const struct lat_opts *o, const char *what, bool urgent,
+    uint64_t period_us)
 {
 	struct xs_handle *dom0 = NULL;
 	struct lat_dom *d = NULL;
 	char rec[CG_RECORD_MAX_LEN + 1];
 	uint64_t *target = NULL, t0, end, next, now, ok = 0, refused = 0;
-	uint64_t period_us;
+	uint64_t slot_us, j;
 	size_t i, n = (size_t)(o->last - o->first) + 1;
 	int rc = 1, len;
 
-	if (o->rate_hz == 0 || o->seconds == 0 || n > LAT_MAX_DOMAINS)
+	if (period_us == 0 || o->seconds == 0 || n > LAT_MAX_DOMAINS)
 		return 2;
-	period_us = 1000000 / o->rate_hz;
 	d = calloc(n, sizeof(*d));
 	target = calloc(n, sizeof(*target));
 	dom0 = open_sock(NULL);
@@ -527,27 +565,34 @@ cmd_vflood(const struct lat_opts *o)
 		    (d[i].guest = open_guest(o->dir, d[i].domid)) == NULL)
 			goto out;
 	}
+	/* urgent: all domains back to back each period; calm: spread out */
+	slot_us = urgent ? 0 : period_us / n;
 	t0 = mtime_us();
 	end = t0 + o->seconds * 1000000;
-	for (next = t0; next < end; next += period_us) {
+	for (j = 0, next = t0; next < end; j++) {
 		now = mtime_us();
 		if (now < next)
 			(void)poll(NULL, 0, (int)((next - now + 999) / 1000));
 		else if (now > next + 100000)
 			next = now;	/* fell behind: no catch-up burst */
-		for (i = 0; i < n; i++) {
-			len = urgent_record(&d[i], target[i], rec, sizeof(rec));
+		for (i = urgent ? 0 : j % n; i < (urgent ? n : j % n + 1);
+		    i++) {
+			len = urgent ? urgent_record(&d[i], target[i], rec,
+			    sizeof(rec)) : calm_record(&d[i], target[i], rec,
+			    sizeof(rec));
 			if (len > 0 && guest_write(&d[i], CG_PATH_STATS, rec))
 				ok++;
 			else
 				refused++;
 		}
+		next += urgent ? period_us : slot_us;
 	}
 	t0 = mtime_us() - t0;
-	printf("vflood domids %u-%u: %llu valid urgent writes (%llu refused) "
-	    "in %.3f s, %.0f writes/s, %.0f per domain per s\n", o->first,
-	    o->last, (unsigned long long)ok, (unsigned long long)refused,
-	    (double)t0 / 1e6, (double)ok * 1e6 / (double)(t0 + 1),
+	printf("%s domids %u-%u: %llu %s writes (%llu refused) in %.3f s, "
+	    "%.0f writes/s, %.1f per domain per s\n", what, o->first,
+	    o->last, (unsigned long long)ok, urgent ? "valid urgent" : "calm",
+	    (unsigned long long)refused, (double)t0 / 1e6,
+	    (double)ok * 1e6 / (double)(t0 + 1),
 	    (double)ok * 1e6 / (double)(t0 + 1) / (double)n);
 	rc = ok > 0 ? 0 : 1;
 out:
@@ -559,6 +604,24 @@ out:
 	free(d);
 	free(target);
 	return rc;
+}
+
+static int
+cmd_vflood(const struct lat_opts *o)
+{
+	if (o->rate_hz == 0)
+		return 2;
+	return run_writers(o, "vflood", true, 1000000 / o->rate_hz);
+}
+
+static int
+cmd_publish(const struct lat_opts *o)
+{
+	size_t n = (size_t)(o->last - o->first) + 1;
+
+	if (o->period_ms * 1000 < n)
+		return 2;	/* under 1 us per domain */
+	return run_writers(o, "publish", false, o->period_ms * 1000);
 }
 
 static int
@@ -590,6 +653,7 @@ parse_opts(int argc, char **argv, struct lat_opts *o)
 		{ "writes", required_argument, NULL, 'w' },
 		{ "rate-hz", required_argument, NULL, 'r' },
 		{ "seconds", required_argument, NULL, 's' },
+		{ "period-ms", required_argument, NULL, 'p' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "bound-ms", required_argument, NULL, 'b' },
 		{ "timeout-ms", required_argument, NULL, 't' },
@@ -605,12 +669,14 @@ parse_opts(int argc, char **argv, struct lat_opts *o)
 	o->writes = 10000;
 	o->rate_hz = 200;
 	o->seconds = 5;
+	o->period_ms = 5000;
 	o->timeout_ms = 1000;
 	o->floor = true;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		num = c == 'n' ? &o->events : c == 'w' ? &o->writes :
 		    c == 'b' ? &o->bound_ms : c == 't' ? &o->timeout_ms :
-		    c == 'r' ? &o->rate_hz : c == 's' ? &o->seconds : NULL;
+		    c == 'r' ? &o->rate_hz : c == 's' ? &o->seconds :
+		    c == 'p' ? &o->period_ms : NULL;
 		if (num != NULL) {
 			if (num_parse_u64(optarg, strlen(optarg), 0,
 			    LAT_MAX_EVENTS * 100ULL, num) < 0)
@@ -645,14 +711,17 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	if (parse_opts(argc - 1, argv + 1, &o) < 0 ||
 	    (strcmp(cmd, "urgent") != 0 && strcmp(cmd, "flood") != 0 &&
-	    strcmp(cmd, "vflood") != 0)) {
-		fprintf(stderr, "usage: cagma-lat urgent|flood|vflood --dir D "
-		    "--domids A[-B] [--events N] [--writes N] [--csv FILE]\n"
-		    "       [--bound-ms MS] [--timeout-ms MS] [--no-floor] "
-		    "[--release] [--rate-hz R] [--seconds S]\n");
+	    strcmp(cmd, "vflood") != 0 && strcmp(cmd, "publish") != 0)) {
+		fprintf(stderr, "usage: cagma-lat urgent|flood|vflood|publish "
+		    "--dir D --domids A[-B] [--events N] [--writes N]\n"
+		    "       [--csv FILE] [--bound-ms MS] [--timeout-ms MS] "
+		    "[--no-floor] [--release]\n"
+		    "       [--rate-hz R] [--seconds S] [--period-ms P]\n");
 		return 2;
 	}
 	if (strcmp(cmd, "vflood") == 0)
 		return cmd_vflood(&o);
+	if (strcmp(cmd, "publish") == 0)
+		return cmd_publish(&o);
 	return strcmp(cmd, "urgent") == 0 ? cmd_urgent(&o) : cmd_flood(&o);
 }
