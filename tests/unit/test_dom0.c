@@ -536,6 +536,38 @@ test_link_lost_keeps_state(void **state)
 	fake_cagmad_free(c);
 }
 
+/*
+ * An urgent domain that finds the host-wide emergency budget empty stays
+ * queued, and the event loop's timer wakes for the next token (not the
+ * next periodic round).
+ */
+static void
+test_timeout_wakes_for_emergency(void **state)
+{
+	struct cagmad *c = fake_cagmad();
+	uint32_t ids[4], out[4];
+	struct dom *d;
+	int i;
+
+	(void)state;
+	emerg_init(&c->emerg, ids, 4);
+	d = dom_add(c->tbl, 7, 1024 * MIB, 1024 * MIB, 4096 * MIB);
+	assert_non_null(d);
+	sched_done(&c->sched, 1000);
+	c->xs_probe_ms = 1000;
+	assert_int_equal(daemon_timeout_ms(c, 1000), 1000);	/* round */
+	for (i = 0; i < EMERG_BURST; i++) {
+		assert_true(emerg_push(&c->emerg, d));
+		assert_int_equal(emerg_take(&c->emerg, c->tbl, 1000, out, 4),
+		    1);
+	}
+	assert_true(emerg_push(&c->emerg, d));	/* no token left */
+	assert_false(emerg_due(&c->emerg, 1000));
+	assert_int_equal(daemon_timeout_ms(c, 1000), EMERG_INTERVAL_MS);
+	assert_int_equal(daemon_timeout_ms(c, 1000 + EMERG_INTERVAL_MS), 0);
+	fake_cagmad_free(c);
+}
+
 /* ---- released domain ------------------------------------------------------- */
 
 static char *
@@ -598,6 +630,7 @@ main(void)
 		cmocka_unit_test(test_reconnect_backoff),
 		cmocka_unit_test(test_conn_error_classes),
 		cmocka_unit_test(test_link_lost_keeps_state),
+		cmocka_unit_test(test_timeout_wakes_for_emergency),
 		cmocka_unit_test(test_status_after_release),
 	};
 
