@@ -42,12 +42,16 @@ control_status_json(const struct cagmad *c, FILE *fp)
 	control_json_str(fp, c->ops != NULL ? c->ops->name : "");
 	fprintf(fp, ",\"dry_run\":%s,\"host\":{\"free_kb\":%llu,"
 	    "\"reserve_kb\":%llu,\"inflight_kb\":%llu},\"rounds\":%llu,"
-	    "\"emergencies\":%llu,\"domains\":[", c->dry_run ? "true" : "false",
+	    "\"emergencies\":%llu,\"emergency_domains\":%llu,"
+	    "\"records_total\":%llu,\"domains\":[",
+	    c->dry_run ? "true" : "false",
 	    (unsigned long long)c->free_kb,
 	    (unsigned long long)c->cfg.reserve_kb,
 	    (unsigned long long)c->inflight_kb,
 	    (unsigned long long)c->rounds,
-	    (unsigned long long)c->emergencies);
+	    (unsigned long long)c->emergencies,
+	    (unsigned long long)c->emergency_doms,
+	    (unsigned long long)c->records);
 	for (i = 0; i < c->tbl->n; i++) {
 		d = c->tbl->list[i];
 		fprintf(fp, "%s{\"domid\":%u,\"name\":", i > 0 ? "," : "",

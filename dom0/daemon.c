@@ -199,12 +199,16 @@ daemon_log_reject(struct dom *d, const struct dom_reject *why,
 	    why->field >= 0 ? cg_fields[why->field].name : "", sup);
 }
 
-/* Read one domain's record once; returns true if it is urgent. */
-static bool
+/*
+ * Read one domain's record once; an accepted urgent one joins the
+ * emergency queue, another accepted one asks for a coalesced round.
+ */
+static void
 daemon_read(struct cagmad *c, struct dom *d, uint64_t now_ms)
 {
 	char path[XSIO_PATH_MAX], untrusted[CG_RECORD_MAX_LEN + 1];
 	struct dom_reject why = { "", -1 };
+	enum dom_intake verdict;
 	size_t len = 0;
 	int rc;
 
@@ -214,24 +218,16 @@ daemon_read(struct cagmad *c, struct dom *d, uint64_t now_ms)
 	if (rc == -E2BIG) {
 		dom_reject_oversize(d, now_ms, c->cfg.stale_ms, &why);
 		daemon_log_reject(d, &why, now_ms);
-		return false;
+		return;
 	}
 	if (rc != 0)
-		return false;	/* no agent yet, or the domain is going */
-	switch (dom_intake(d, d->ops != NULL ? d->ops : c->ops, &c->pcfg,
-	    untrusted, len, now_ms, c->cfg.stale_ms, &why)) {
-	case DOM_INTAKE_URGENT:
-		return true;
-	case DOM_INTAKE_NORMAL:
-		sched_note_record(&c->sched);
-		return false;
-	case DOM_INTAKE_REJECTED:
+		return;		/* no agent yet, or the domain is going */
+	verdict = dom_intake(d, d->ops != NULL ? d->ops : c->ops, &c->pcfg,
+	    untrusted, len, now_ms, c->cfg.stale_ms, &why);
+	if (verdict == DOM_INTAKE_REJECTED)
 		daemon_log_reject(d, &why, now_ms);
-		return false;
-	case DOM_INTAKE_SAME:
-		break;
-	}
-	return false;
+	if (emerg_intake(&c->emerg, &c->sched, d, verdict))
+		c->records++;
 }
 
 /* Drain every queued watch event: O(1) work each. */
@@ -330,13 +326,33 @@ daemon_reconnect(struct cagmad *c, uint64_t now_ms)
 	    c->xs_bo.attempts);
 }
 
+/*
+ * At most one emergency round, for every queued domain, if the host-wide
+ * budget has a token (emerg_take()).  t0_us: when the work that led here
+ * began (watch drained), for last_urgent_us.
+ */
+static void
+daemon_emergency(struct cagmad *c, uint64_t now_ms, uint64_t t0_us)
+{
+	size_t nu;
+
+	nu = emerg_take(&c->emerg, c->tbl, now_ms, c->urgent, DOM_ID_MAX);
+	if (nu == 0)
+		return;
+	c->emergencies++;
+	c->emergency_doms += nu;
+	log_debug("emergency round for %zu domain(s), first domid %u", nu,
+	    c->urgent[0]);
+	daemon_round(c, now_ms, c->urgent, nu);
+	c->last_urgent_us = mtime_us() - t0_us;
+}
+
 int
 daemon_xs_ready(struct cagmad *c, uint64_t now_ms)
 {
-	uint32_t urgent[64];
-	size_t i, nu = 0;
 	uint64_t t0_us = mtime_us();
 	struct dom *d;
+	size_t i;
 	int rc;
 
 	if (c->xs_down)
@@ -351,21 +367,12 @@ daemon_xs_ready(struct cagmad *c, uint64_t now_ms)
 		d = dom_find(c->tbl, c->dirty[i]);
 		if (d == NULL || !d->dirty)
 			continue;	/* dropped by the rescan */
-		if (daemon_read(c, d, now_ms) && nu < 64)
-			urgent[nu++] = d->domid;
+		daemon_read(c, d, now_ms);
 	}
 	c->n_dirty = 0;
-	/* emergencies now, before going back to poll */
-	for (i = 0; i < nu && daemon_xs_check(c, now_ms); i++) {
-		d = dom_find(c->tbl, urgent[i]);
-		if (d == NULL)
-			continue;
-		d->urgent = false;
-		c->emergencies++;
-		log_debug("domid %u: urgent record: emergency round", d->domid);
-		daemon_round(c, now_ms, d->domid);
-		c->last_urgent_us = mtime_us() - t0_us;
-	}
+	/* one emergency round for the whole batch, before going back to poll */
+	if (daemon_xs_check(c, now_ms))
+		daemon_emergency(c, now_ms, t0_us);
 	return daemon_xs_check(c, now_ms) ? rc : 0;
 }
 
@@ -385,19 +392,24 @@ daemon_tick(struct cagmad *c, uint64_t now_ms)
 	if (!c->xs_down && (c->rescan || mtime_since_ms(now_ms,
 	    c->rescan_ms) >= DAEMON_RESCAN_MS))
 		(void)daemon_rescan(c, now_ms);
+	if (daemon_xs_check(c, now_ms) && emerg_due(&c->emerg, now_ms))
+		daemon_emergency(c, now_ms, mtime_us());	/* had no token */
 	if (daemon_xs_check(c, now_ms) && sched_due(&c->sched, now_ms))
-		daemon_round(c, now_ms, UINT32_MAX);
+		daemon_round(c, now_ms, NULL, 0);
 	(void)daemon_xs_check(c, now_ms);
 }
 
 uint64_t
 daemon_timeout_ms(const struct cagmad *c, uint64_t now_ms)
 {
-	uint64_t t, since;
+	uint64_t t, e, since;
 
 	if (c->xs_down)
 		return sched_backoff_timeout_ms(&c->xs_bo, now_ms);
 	t = sched_timeout_ms(&c->sched, now_ms);
+	e = emerg_timeout_ms(&c->emerg, now_ms);
+	if (e < t)
+		t = e;
 	since = mtime_since_ms(now_ms, c->xs_probe_ms);
 	if (since >= DAEMON_PROBE_MS)
 		return 0;
@@ -454,10 +466,15 @@ daemon_init(struct cagmad *c)
 	c->tgt = calloc(DOM_ID_MAX, sizeof(*c->tgt));
 	c->dirty = calloc(DOM_ID_MAX, sizeof(*c->dirty));
 	c->listing = calloc(DOM_ID_MAX, sizeof(*c->listing));
+	c->emerg_ids = calloc(DOM_ID_MAX, sizeof(*c->emerg_ids));
+	c->urgent = calloc(DOM_ID_MAX, sizeof(*c->urgent));
+	c->escratch = calloc(DOM_ID_MAX, sizeof(*c->escratch));
 	if (c->tbl == NULL || c->vms == NULL || c->tgt == NULL ||
-	    c->dirty == NULL || c->listing == NULL)
+	    c->dirty == NULL || c->listing == NULL || c->emerg_ids == NULL ||
+	    c->urgent == NULL || c->escratch == NULL)
 		fatalx("out of memory");
 	dom_table_init(c->tbl);
+	emerg_init(&c->emerg, c->emerg_ids, DOM_ID_MAX);
 	rc = daemon_set_policy(c);
 	if (rc != 0) {
 		log_warnx("unknown policy '%s'", c->cfg.policy);
@@ -494,6 +511,9 @@ daemon_fini(struct cagmad *c)
 	free(c->tgt);
 	free(c->dirty);
 	free(c->listing);
+	free(c->emerg_ids);
+	free(c->urgent);
+	free(c->escratch);
 	c->tbl = NULL;
 	c->xs = NULL;
 }

@@ -13,6 +13,7 @@
 #include "backend.h"
 #include "cfg.h"
 #include "domains.h"
+#include "emerg.h"
 #include "policy.h"
 #include "sched.h"
 #include "xsio.h"
@@ -34,6 +35,10 @@ struct cagmad {
 	const struct policy_ops *ops;	/* global policy */
 	struct policy_cfg pcfg;		/* tunables from cfg */
 	struct sched sched;
+	struct emerg emerg;		/* urgent queue + host-wide budget */
+	uint32_t *emerg_ids;		/* its FIFO, DOM_ID_MAX entries */
+	uint32_t *urgent;		/* domids one emergency round serves */
+	struct sched_etarget *escratch;	/* emergency order scratch */
 	/* scratch for rounds, DOM_ID_MAX entries each */
 	struct policy_vm *vms;
 	struct vm_target *tgt;
@@ -52,7 +57,9 @@ struct cagmad {
 	uint64_t inflight_kb;
 	/* counters */
 	uint64_t rounds;
-	uint64_t emergencies;
+	uint64_t emergencies;		/* emergency rounds */
+	uint64_t emergency_doms;	/* domains they served */
+	uint64_t records;		/* records accepted, all domains */
 	uint64_t targets_set;
 	uint64_t last_urgent_us;	/* watch drained -> target written */
 };
@@ -75,8 +82,10 @@ int daemon_xs_fd(const struct cagmad *c);
 
 /*
  * xenstore fd readable: drain the events (O(1) each), rescan on domain
- * introduce/release, read each domain with new data once, run the
- * emergency path for urgent records before returning.  A lost connection
+ * introduce/release, read each domain with new data once (an urgent one
+ * joins the emergency queue), then run at most one emergency round for
+ * every queued domain, if the host-wide budget has a token (else
+ * daemon_timeout_ms() wakes the loop for it).  A lost connection
  * is handled here (daemon_xs_lost()) and returns 0; otherwise 0 or -errno.
  */
 int daemon_xs_ready(struct cagmad *c, uint64_t now_ms);
@@ -92,12 +101,16 @@ void daemon_xs_lost(struct cagmad *c, uint64_t now_ms, int rc);
 /*
  * Reconnect if the link is down and an attempt is due (then re-register
  * every watch and rescan), check the link every DAEMON_PROBE_MS, rescan
- * when asked or every DAEMON_RESCAN_MS, and run a normal round if one is
- * due at now_ms.  No rounds while the link is down.
+ * when asked or every DAEMON_RESCAN_MS, run the emergency round for
+ * queued domains once a token is there, and a normal round if one is due
+ * at now_ms.  No rounds while the link is down.
  */
 void daemon_tick(struct cagmad *c, uint64_t now_ms);
 
-/* Milliseconds until daemon_tick() has work: round, probe or reconnect. */
+/*
+ * Milliseconds until daemon_tick() has work: emergency round (queued
+ * domains and a token), round, probe or reconnect.
+ */
 uint64_t daemon_timeout_ms(const struct cagmad *c, uint64_t now_ms);
 
 /*
@@ -108,10 +121,14 @@ int daemon_reload(struct cagmad *c);
 
 /*
  * One planning round (round.c): collect balloon facts, decide, check and
- * apply the targets.  urgent is the domid whose emergency triggered it, or
- * UINT32_MAX.
+ * apply the targets.  nurgent == 0: a periodic or coalesced round (every
+ * balloon and the host queried, retries, pacing, metrics file).  Else an
+ * emergency round for urgent[0..nurgent): only those balloons and the host
+ * free memory are queried (the others keep the last round's facts), and
+ * neither the pacing of normal rounds nor the metrics file is touched.
  */
-void daemon_round(struct cagmad *c, uint64_t now_ms, uint32_t urgent);
+void daemon_round(struct cagmad *c, uint64_t now_ms, const uint32_t *urgent,
+    size_t nurgent);
 
 /* Look a policy name up (cfg_policy_check). */
 int daemon_policy_check(const char *name);

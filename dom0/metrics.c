@@ -74,6 +74,14 @@ metrics_print(const struct cagmad *c, FILE *fp)
 	    "# TYPE cagma_emergencies_total counter\n"
 	    "cagma_emergencies_total %llu\n",
 	    (unsigned long long)c->emergencies);
+	fprintf(fp, "# HELP cagma_emergency_domains_total Domains served by "
+	    "emergency rounds\n"
+	    "# TYPE cagma_emergency_domains_total counter\n"
+	    "cagma_emergency_domains_total %llu\n",
+	    (unsigned long long)c->emergency_doms);
+	fprintf(fp, "# HELP cagma_records_total Guest records accepted\n"
+	    "# TYPE cagma_records_total counter\ncagma_records_total %llu\n",
+	    (unsigned long long)c->records);
 	for (k = 0; k < M_KIND_COUNT; k++) {
 		fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n",
 		    metrics_names[k][0], metrics_names[k][1],

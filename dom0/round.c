@@ -61,23 +61,39 @@ daemon_apply(struct cagmad *c, const struct vm_target *t, uint64_t now_ms)
 	    policy_reason_str(t->reason));
 }
 
-/* Balloon facts for every domain and the host, from the backend. */
 static void
-daemon_collect(struct cagmad *c, uint64_t now_ms, struct policy_host *host)
+daemon_collect_one(struct cagmad *c, struct dom *d, uint64_t now_ms)
+{
+	uint64_t cur;
+
+	if (c->be.ops->current(&c->be, d->domid, &cur) == 0)
+		dom_progress(d, cur, now_ms, c->cfg.stuck_ms, c->cfg.uncoop_ms);
+	else
+		c->rescan = true;	/* going away */
+}
+
+/*
+ * Balloon facts from the backend: of every domain (urgent == NULL) or of
+ * the urgent ones only, and the host's free memory.
+ */
+static void
+daemon_collect(struct cagmad *c, uint64_t now_ms, const uint32_t *urgent,
+    size_t nurgent, struct policy_host *host)
 {
 	struct dom *d;
-	uint64_t cur, free_kb = 0;
+	uint64_t free_kb = 0;
 	size_t i;
 
 	if (c->be.ops->tick != NULL)
 		c->be.ops->tick(&c->be, now_ms);
-	for (i = 0; i < c->tbl->n; i++) {
-		d = c->tbl->list[i];
-		if (c->be.ops->current(&c->be, d->domid, &cur) == 0)
-			dom_progress(d, cur, now_ms, c->cfg.stuck_ms,
-			    c->cfg.uncoop_ms);
-		else
-			c->rescan = true;	/* going away */
+	if (urgent == NULL) {
+		for (i = 0; i < c->tbl->n; i++)
+			daemon_collect_one(c, c->tbl->list[i], now_ms);
+	}
+	for (i = 0; urgent != NULL && i < nurgent; i++) {
+		d = dom_find(c->tbl, urgent[i]);
+		if (d != NULL)
+			daemon_collect_one(c, d, now_ms);
 	}
 	if (c->be.ops->free_memory(&c->be, &free_kb) != 0)
 		free_kb = 0;	/* unknown: hand nothing out */
@@ -108,26 +124,36 @@ daemon_retry(struct cagmad *c, uint64_t now_ms)
 
 /* See daemon.h. */
 void
-daemon_round(struct cagmad *c, uint64_t now_ms, uint32_t urgent)
+daemon_round(struct cagmad *c, uint64_t now_ms, const uint32_t *urgent,
+    size_t nurgent)
 {
+	struct plan_out out = { 0, 0, 0 };
 	struct plan_in in;
-	size_t i, nt = 0;
+	size_t i;
 	int rc;
 
-	daemon_collect(c, now_ms, &in.host);
+	if (nurgent == 0)
+		urgent = NULL;
+	daemon_collect(c, now_ms, urgent, nurgent, &in.host);
 	in.ops = c->ops;
 	in.pcfg = &c->pcfg;
 	in.stale_ms = c->cfg.stale_ms;
-	in.urgent_domid = urgent;
-	rc = plan_round(c->tbl, &in, c->vms, c->tgt, &nt, &c->inflight_kb);
+	in.urgent = urgent;
+	in.nurgent = nurgent;
+	rc = plan_round(c->tbl, &in, c->vms, c->tgt, c->escratch, &out);
 	if (rc != 0)
 		log_warnx("policy %s: decide failed: %s", c->ops->name,
 		    strerror(-rc));
-	for (i = 0; i < nt; i++)
+	c->inflight_kb = out.inflight_kb;
+	for (i = 0; i < out.nt; i++)
 		daemon_apply(c, &c->tgt[i], now_ms);
+	c->rounds++;
+	if (out.deferred > 0)
+		sched_note_record(&c->sched);	/* their grows: soon */
+	if (urgent != NULL)
+		return;		/* emergency: no O(n) extras */
 	daemon_retry(c, now_ms);
 	sched_done(&c->sched, now_ms);
-	c->rounds++;
 	if (c->metrics_path != NULL)
 		(void)metrics_write(c, c->metrics_path);
 }

@@ -3,9 +3,11 @@
 #   libfakexen.so  LD_PRELOAD shim for /usr/lib/xen-4.{17,20}/bin/xenstored
 #   fakeguest      runs a libxenstore program as guest domain N
 #   xstool         dom0 helper: layout, introduce/release, probes, raw latency
-#   cagma-lat      urgent record -> new target latency; hostile-record flood
+#   cagma-lat      urgent record -> new target latency; hostile-record flood;
+#                  valid urgent-record flood (vflood); calm publishers
 # `make integration` runs tests/integration/run.sh; `make bench-latency`
-# writes bench/results/latency.csv.
+# writes bench/results/latency.csv; `make bench-scale` writes
+# bench/results/scale.md.
 
 INTEG_DIR  := $(B)/integration
 INTEG_SHIM := $(INTEG_DIR)/libfakexen.so
@@ -47,3 +49,10 @@ integration-harness: $(INTEG_BINS)
 BENCH_TARGETS += bench-latency
 bench-latency: $(INTEG_BINS) $(B)/test/bin/cagmad
 	bench/latency/run.sh $(LAT_EVENTS)
+
+# Scale benchmark (issue 20 item 2): 10, 100, 500 fake guests, calm and
+# with 20 % flooding valid urgent records; writes bench/results/scale.md.
+BENCH_TARGETS += bench-scale
+.PHONY: bench-scale
+bench-scale: $(INTEG_BINS) $(B)/bin/cagmad $(B)/bin/cagmactl
+	bench/scale/run.sh

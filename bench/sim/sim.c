@@ -2,9 +2,11 @@
  * sim.c - cagma-sim run loop (see sim.h).  The guests are the model
  * (model.c, with cagma-agent's own publish rules); dom0 is cagmad's own
  * core: the domain table, dom_intake() for every record that reaches it,
- * dom_progress() for every balloon, plan_round() and dom_target_ok() for
- * every round, struct sched for when to plan, and one emergency round per
- * urgent record within its budget, in arrival order, as cagmad's event
+ * dom_progress() for the balloons a round queries, plan_round() and
+ * dom_target_ok() for every round, struct sched for when to plan, and
+ * struct emerg for the emergency path: urgent domains queue, and at most
+ * one emergency round per step serves all of them (querying only their
+ * balloons) while the host-wide budget has a token, as cagmad's event
  * loop runs them (dom0/daemon.c, dom0/round.c).  Only the I/O differs.
  */
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "domains.h"
+#include "emerg.h"
 #include "model.h"
 #include "plan.h"
 #include "sched.h"
@@ -55,8 +58,10 @@ struct sim_run {
 	struct dom **dom;		/* guest i's entry */
 	struct policy_vm *vms;		/* plan_round() scratch */
 	struct vm_target *tgt;
-	uint32_t *urgent;		/* domids, this step */
-	size_t nurgent;
+	struct sched_etarget *escratch;	/* plan_round() emergency scratch */
+	uint32_t *emerg_ids;		/* the emergency FIFO */
+	uint32_t *urgent;		/* domids one emergency round serves */
+	struct emerg emerg;
 	struct sched sched;
 	/* metrics */
 	double *react;
@@ -112,6 +117,8 @@ alloc_run(struct sim_run *r)
 	r->vms = calloc(n, sizeof(*r->vms));
 	r->tgt = calloc(n, sizeof(*r->tgt));
 	r->urgent = calloc(n, sizeof(*r->urgent));
+	r->emerg_ids = calloc(n, sizeof(*r->emerg_ids));
+	r->escratch = calloc(n, sizeof(*r->escratch));
 	r->react_cap = n * 256 + 256;
 	r->react = calloc(r->react_cap, sizeof(double));
 	r->drop_ring = calloc(n * DROP_SLOTS, sizeof(double));
@@ -121,11 +128,12 @@ alloc_run(struct sim_run *r)
 	r->use_kb = calloc(r->sc->nhost_use + 1, sizeof(double));
 	r->start_state = calloc(ns, sizeof(int));
 	if (!r->g || !r->tbl || !r->dom || !r->vms || !r->tgt || !r->urgent ||
-	    !r->react || !r->drop_ring || !r->want_prev || !r->reclaim_to ||
-	    !r->gb ||
+	    !r->emerg_ids || !r->escratch || !r->react || !r->drop_ring ||
+	    !r->want_prev || !r->reclaim_to || !r->gb ||
 	    !r->use_kb || !r->start_state)
 		return -ENOMEM;
 	dom_table_init(r->tbl);
+	emerg_init(&r->emerg, r->emerg_ids, n);
 	return 0;
 }
 
@@ -425,94 +433,101 @@ apply(struct sim_run *r, const struct vm_target *t, uint64_t now_ms,
 	dom_target_set(d, t->target_kb, now_ms, t->reason);
 }
 
-/* One planning round (cagmad: daemon_round()). */
+/*
+ * One planning round (cagmad: daemon_round()).  nurgent == 0: periodic or
+ * coalesced, every balloon read, retries, pacing.  Else an emergency round
+ * for urgent[0..nurgent): only their balloons are read, the others keep
+ * the last round's facts; the host's free memory is always fresh.
+ */
 static int
-sim_round(struct sim_run *r, uint64_t now_ms, uint32_t urgent,
-    struct sim_result *res)
+sim_round(struct sim_run *r, uint64_t now_ms, const uint32_t *urgent,
+    size_t nurgent, struct sim_result *res)
 {
+	struct plan_out out = { 0, 0, 0 };
 	struct plan_in in;
-	uint64_t inflight;
-	size_t i, nt = 0;
+	size_t i, k;
 	int rc;
 
-	for (i = 0; i < r->n; i++)
-		dom_progress(r->dom[i], (uint64_t)r->g[i].alloc_kb, now_ms,
+	for (i = 0; i < (nurgent > 0 ? nurgent : r->n); i++) {
+		k = nurgent > 0 ? urgent[i] - 1 : i;
+		dom_progress(r->dom[k], (uint64_t)r->g[k].alloc_kb, now_ms,
 		    r->o->stuck_ms, r->o->uncoop_ms);
+	}
 	in.ops = r->o->ops;
 	in.pcfg = &r->o->cfg;
 	in.host.free_kb = r->host_free_kb > 0 ? (uint64_t)r->host_free_kb : 0;
 	in.host.reserve_kb = r->sc->reserve_kb;
 	in.host.now_ms = now_ms;
 	in.stale_ms = r->o->cfg.stale_ms;
-	in.urgent_domid = urgent;
-	rc = plan_round(r->tbl, &in, r->vms, r->tgt, &nt, &inflight);
+	in.urgent = nurgent > 0 ? urgent : NULL;
+	in.nurgent = nurgent;
+	rc = plan_round(r->tbl, &in, r->vms, r->tgt, r->escratch, &out);
 	if (rc != 0)
 		return rc;
-	for (i = 0; i < nt; i++)
+	for (i = 0; i < out.nt; i++)
 		apply(r, &r->tgt[i], now_ms, res);
+	res->rounds++;
+	if (out.deferred > 0)
+		sched_note_record(&r->sched);	/* their grows: soon */
+	if (nurgent > 0)
+		return 0;
 	/* an uncooperative balloon gets its target again: the model's
 	 * balloon already sees its target, so only the clock moves */
 	for (i = 0; i < r->n; i++)
 		(void)dom_retry_due(r->dom[i], now_ms, r->o->retry_ms);
 	sched_done(&r->sched, now_ms);
-	res->rounds++;
 	return 0;
 }
 
 /*
  * Records that reached dom0 by now_ms go through cagmad's intake; then
- * the agents sample.  Urgent domains (within their budget) are queued for
- * emergency rounds, others ask for a coalesced round.
+ * the agents sample.  Urgent domains (within their budget) join the
+ * emergency queue, others ask for a coalesced round (emerg_intake()).
  */
 static void
 step_records(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
 {
 	struct dom_reject why;
+	enum dom_intake verdict;
 	size_t i;
 
-	r->nurgent = 0;
 	for (i = 0; i < r->n; i++) {
 		struct sim_guest *g = &r->g[i];
 
 		if (g->pending && g->pending_at_ms <= now_ms) {
 			g->pending = false;
-			switch (dom_intake(r->dom[i], r->o->ops, &r->o->cfg,
+			verdict = dom_intake(r->dom[i], r->o->ops, &r->o->cfg,
 			    g->pending_buf, g->pending_len, now_ms,
-			    r->o->cfg.stale_ms, &why)) {
-			case DOM_INTAKE_URGENT:
-				r->urgent[r->nurgent++] = g->domid;
-				res->records++;
-				break;
-			case DOM_INTAKE_NORMAL:
-				sched_note_record(&r->sched);
-				res->records++;
-				break;
-			case DOM_INTAKE_REJECTED:
+			    r->o->cfg.stale_ms, &why);
+			if (verdict == DOM_INTAKE_REJECTED)
 				res->rejected++;
-				break;
-			case DOM_INTAKE_SAME:
-				break;
-			}
+			if (emerg_intake(&r->emerg, &r->sched, r->dom[i],
+			    verdict))
+				res->records++;
 		}
 		(void)model_agent(g, now_ms);
 	}
 }
 
-/* dom0's event loop for this step: emergencies, then a due round. */
+/*
+ * dom0's event loop for this step (cagmad: daemon_xs_ready() after the
+ * batch, then daemon_tick()): at most one emergency round for every queued
+ * domain, then a due round.
+ */
 static int
 step_dom0(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
 {
-	size_t i;
+	size_t nu;
 	int rc;
 
-	for (i = 0; i < r->nurgent; i++) {
-		r->dom[r->urgent[i] - 1]->urgent = false;
-		rc = sim_round(r, now_ms, r->urgent[i], res);
+	nu = emerg_take(&r->emerg, r->tbl, now_ms, r->urgent, r->n);
+	if (nu > 0) {
+		rc = sim_round(r, now_ms, r->urgent, nu, res);
 		if (rc != 0)
 			return rc;
 	}
 	if (sched_due(&r->sched, now_ms))
-		return sim_round(r, now_ms, PLAN_NO_URGENT, res);
+		return sim_round(r, now_ms, NULL, 0, res);
 	return 0;
 }
 
@@ -601,6 +616,8 @@ free_run(struct sim_run *r)
 	free(r->vms);
 	free(r->tgt);
 	free(r->urgent);
+	free(r->emerg_ids);
+	free(r->escratch);
 	free(r->react);
 	free(r->drop_ring);
 	free(r->want_prev);

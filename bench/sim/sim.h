@@ -3,7 +3,8 @@
  * running cagmad's own per-domain core: each guest's record goes through
  * record_encode() -> dom_intake() (decode, monotonic counters, urgent
  * budget, estimator) -> dom_progress() / plan_round() -> policy_decide(),
- * with cagmad's round pacing (struct sched) and emergency rounds.
+ * with cagmad's round pacing (struct sched) and emergency path (struct
+ * emerg: one coalesced emergency round per step within the host budget).
  */
 #ifndef CAGMA_SIM_SIM_H
 #define CAGMA_SIM_SIM_H

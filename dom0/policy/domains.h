@@ -55,6 +55,8 @@ struct dom {
 	bool bad;			/* last record rejected */
 	bool dirty;			/* watch fired, not read yet */
 	bool urgent;			/* accepted urgent record, not handled */
+	bool emerg_queued;		/* in the emergency queue (emerg.h) */
+	bool emerg_mark;		/* plan_round() scratch, false between */
 	/* balloon progress */
 	uint64_t progress_ms;		/* last movement toward the target */
 	uint64_t gap_kb;		/* |target - current| at that time */
@@ -63,10 +65,11 @@ struct dom {
 	bool speed_growing;		/* a grow was in flight then */
 	uint64_t retry_ms;		/* last time the target was re-sent */
 	uint64_t dry_kb;		/* --dry-run: last target logged */
-	struct log_ratelimit urgent_rl;	/* emergency rounds it may trigger */
+	struct log_ratelimit urgent_rl;	/* urgent records that may queue it */
 	uint64_t unmet;			/* emergencies nothing could serve */
 	uint64_t unmet_ms;		/* the last one (0: none) */
 	bool at_max;			/* the last one found it at its max */
+	bool emerg_granted;		/* plan_round() scratch */
 	enum dom_stall stall;
 	enum policy_reason reason;	/* last target change */
 	struct log_ratelimit rl;

@@ -13,31 +13,43 @@
 
 #include "domains.h"
 #include "policy.h"
-
-/* No emergency: a periodic or coalesced round. */
-#define PLAN_NO_URGENT	UINT32_MAX
+#include "sched.h"
 
 struct plan_in {
 	const struct policy_ops *ops;	/* the global policy */
 	const struct policy_cfg *pcfg;
 	struct policy_host host;	/* free_kb raw, reserve, now */
 	uint64_t stale_ms;		/* records older than this: stale */
-	uint32_t urgent_domid;		/* PLAN_NO_URGENT or the emergency */
+	/* an emergency round: the domains it serves (emerg_take()) */
+	const uint32_t *urgent;		/* NULL/0: periodic or coalesced */
+	size_t nurgent;
+};
+
+/* What plan_round() produced besides the targets. */
+struct plan_out {
+	size_t nt;			/* targets written */
+	uint64_t inflight_kb;		/* grows in flight before the round */
+	size_t deferred;		/* emergency round: grows of other
+					 * domains left to the next full round */
 };
 
 /*
  * Plan one round at in->host.now_ms over the n domains of t (their
  * vm.current_kb already fresh): recompute each state, copy the views into
  * vms[0..n) (scratch, n entries), run policy_decide(), keep the
- * estimator's updates, and for an emergency order the targets so that its
- * grow comes first when the host's free memory (net of the reserve and of
- * in-flight grows) covers it, else right after the donors' shrinks.
- * Writes the targets to tgt[0..*nt_out) (room for n) and the sum of the
- * grows in flight to *inflight_kb_out.  Returns 0 or the -errno of
- * policy_decide() (then *nt_out = 0).
+ * estimator's updates, and for an emergency round over the set
+ * in->urgent[0..nurgent) order the targets (sched_order_emergency()): the
+ * urgent grows the host's free memory (net of the reserve and of in-flight
+ * grows) covers first, the others right after the donors' shrinks, every
+ * group in the planner's order; grows of other domains (whose balloon
+ * facts an emergency round did not read) are deferred to the next full
+ * round (out->deferred; the caller asks for a coalesced one).  Writes the
+ * targets to tgt[0..out->nt) (room for n); escratch: n entries, used by
+ * emergency rounds only.  O(n + nurgent).  Returns 0 or the -errno of
+ * policy_decide() (then out->nt = 0).
  */
 int plan_round(struct dom_table *t, const struct plan_in *in,
-    struct policy_vm *vms, struct vm_target *tgt, size_t *nt_out,
-    uint64_t *inflight_kb_out);
+    struct policy_vm *vms, struct vm_target *tgt,
+    struct sched_etarget *escratch, struct plan_out *out);
 
 #endif

@@ -87,49 +87,56 @@ sched_backoff_timeout_ms(const struct sched_backoff *b, uint64_t now_ms)
 	return b->next_ms > now_ms ? b->next_ms - now_ms : 0;
 }
 
-static const struct policy_vm *
-sched_vm(const struct policy_vm *vms, size_t nvm, uint32_t domid)
+/* See sched.h. */
+size_t
+sched_order_emergency(const struct sched_etarget *e, size_t n,
+    uint64_t host_avail_kb, struct vm_target *out)
 {
-	size_t i;
+	uint64_t left = host_avail_kb, grow;
+	size_t i, nout = 0, lead = 0;
 
-	for (i = 0; i < nvm; i++)
-		if (vms[i].domid == domid)
-			return &vms[i];
-	return NULL;
-}
-
-int
-sched_order_emergency(struct vm_target *t, size_t n, uint32_t urgent_domid,
-    const struct policy_vm *vms, size_t nvm, uint64_t host_avail_kb)
-{
-	struct vm_target urgent;
-	const struct policy_vm *vm;
-	size_t i, u = n, pos;
-	uint64_t grow_kb = 0;
-
-	for (i = 0; i < n; i++)
-		if (t[i].domid == urgent_domid) {
-			u = i;
-			break;
-		}
-	if (u == n)
-		return -1;
-	urgent = t[u];
-	vm = sched_vm(vms, nvm, urgent_domid);
-	if (vm != NULL && urgent.target_kb > vm->target_kb)
-		grow_kb = urgent.target_kb - vm->target_kb;
-	memmove(&t[u], &t[u + 1], (n - u - 1) * sizeof(*t));
-	pos = 0;
-	if (grow_kb > host_avail_kb) {
-		/* after the leading shrinks (the planner puts donors first) */
-		while (pos < n - 1) {
-			vm = sched_vm(vms, nvm, t[pos].domid);
-			if (vm == NULL || t[pos].target_kb >= vm->target_kb)
-				break;
-			pos++;
+	/* 1: urgent targets the host covers now, in order */
+	for (i = 0; i < n; i++) {
+		if (!e[i].urgent)
+			continue;
+		grow = e[i].t.target_kb > e[i].from_kb ?
+		    e[i].t.target_kb - e[i].from_kb : 0;
+		if (grow <= left) {
+			left -= grow;
+			out[nout++] = e[i].t;
 		}
 	}
-	memmove(&t[pos + 1], &t[pos], (n - 1 - pos) * sizeof(*t));
-	t[pos] = urgent;
-	return (int)pos;
+	/* 2: the other domains' leading shrinks (the donors) */
+	for (i = 0; i < n; i++) {
+		if (e[i].urgent)
+			continue;
+		if (e[i].t.target_kb >= e[i].from_kb)
+			break;
+		out[nout++] = e[i].t;
+		lead++;
+	}
+	/* 3: urgent grows that wait for the donors (pass 1 again, its rest) */
+	left = host_avail_kb;
+	for (i = 0; i < n; i++) {
+		if (!e[i].urgent)
+			continue;
+		grow = e[i].t.target_kb > e[i].from_kb ?
+		    e[i].t.target_kb - e[i].from_kb : 0;
+		if (grow <= left)
+			left -= grow;
+		else
+			out[nout++] = e[i].t;
+	}
+	/* 4: the other shrinks, after the leading ones; no other grows */
+	for (i = 0; i < n; i++) {
+		if (e[i].urgent)
+			continue;
+		if (lead > 0) {
+			lead--;
+			continue;
+		}
+		if (e[i].t.target_kb < e[i].from_kb)
+			out[nout++] = e[i].t;
+	}
+	return nout;
 }

@@ -65,16 +65,29 @@ bool sched_backoff_due(const struct sched_backoff *b, uint64_t now_ms);
 uint64_t sched_backoff_timeout_ms(const struct sched_backoff *b,
     uint64_t now_ms);
 
+/* One planner target and what the emergency order needs to know of it. */
+struct sched_etarget {
+	struct vm_target t;
+	uint64_t from_kb;	/* the domain's target in force, KiB */
+	bool urgent;		/* the domain is served by this emergency round */
+};
+
 /*
- * Reorder the planner's targets t[0..n) for an emergency of urgent_domid:
- * its grow goes first when the host's free memory above the reserve
- * (host_avail_kb, already net of in-flight moves) covers it; otherwise the
- * donors' shrinks go first and the grow right after them.  Other targets
- * keep their relative order.  vms[0..nvm) give the current targets.
- * Returns the index of the urgent target in t, or -1 if the planner gave it
- * none.
+ * Order the planner's targets e[0..n) (donors first, as policy_decide()
+ * emits them) for one emergency round over a set of urgent domains, into
+ * out[0..n).  Stable, in four groups: first the urgent targets the host's
+ * free memory above the reserve (host_avail_kb, already net of in-flight
+ * grows) covers, taken in e's order while what is left covers each grow
+ * (a shrink costs nothing); then the leading shrinks of the other domains
+ * (the donors); then the remaining urgent grows; then the other domains'
+ * remaining shrinks.  The other domains' grows are left out: an emergency
+ * round reads the balloons of its urgent domains only, so what growing
+ * another one costs is not known (its current may have fallen since); the
+ * next full round grants them.  With one urgent domain and no other grows
+ * this is the order of a single emergency.  O(n).  Returns how many
+ * targets it wrote to out.
  */
-int sched_order_emergency(struct vm_target *t, size_t n, uint32_t urgent_domid,
-    const struct policy_vm *vms, size_t nvm, uint64_t host_avail_kb);
+size_t sched_order_emergency(const struct sched_etarget *e, size_t n,
+    uint64_t host_avail_kb, struct vm_target *out);
 
 #endif

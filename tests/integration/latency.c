@@ -4,6 +4,8 @@
  *   cagma-lat urgent --dir D --domids A[-B] [--events N] [--csv FILE]
  *                    [--bound-ms MS] [--timeout-ms MS] [--no-floor]
  *   cagma-lat flood  --dir D --domid N [--writes N]
+ *   cagma-lat vflood --dir D --domids A[-B] [--rate-hz R] [--seconds S]
+ *   cagma-lat publish --dir D --domids A[-B] [--period-ms P] [--seconds S]
  *
  * urgent: for each event, acting as a guest through its fake-guest socket
  * ($D/guest-<N>.sock), write an urgent stats record (MemTotal = the target in
@@ -20,6 +22,17 @@
  * flood: one guest connection writes --writes (default 10000) hostile
  * records (garbage, oversized, negative, overflowing, duplicate fields) to
  * data/cagma/stats as fast as xenstored accepts them; prints the rate.
+ *
+ * vflood: every domain of A..B floods VALID urgent records (seq, counters
+ * and PSI growing, as a guest under real pressure would write them), each
+ * at --rate-hz (default 200/s: cagmad's per-domain urgent budget) for
+ * --seconds (default 5), one guest connection per domain, paced together;
+ * prints writes, refusals and the rate achieved.
+ *
+ * publish: every domain of A..B writes one calm, valid record (20 % of
+ * MemTotal available, no swap-in, not urgent) per --period-ms (default
+ * 5000: the agent's heartbeat, what a calm guest writes), spread evenly
+ * over the period, for --seconds (default 5).
  *
  * dom0 is $XENSTORED_PATH.  Test/bench tool: not part of the product.
  */
@@ -50,6 +63,9 @@ struct lat_opts {
 	uint64_t bound_ms;
 	uint64_t timeout_ms;
 	uint64_t writes;
+	uint64_t rate_hz;
+	uint64_t seconds;
+	uint64_t period_ms;
 	const char *csv;
 	bool floor;
 	bool release;
@@ -159,6 +175,32 @@ urgent_record(struct lat_dom *d, uint64_t target_kb, char *buf, size_t size)
 	record_set(&rec, CG_F_PSI_SOME_US, d->seq * 100000);
 	record_set(&rec, CG_F_PSI_FULL_US, d->seq * 50000);
 	record_set(&rec, CG_F_URGENT, 1);
+	return record_encode(&rec, buf, size);
+}
+
+/* A calm record: 20 % available, nothing swapped in, not urgent. */
+static int
+calm_record(struct lat_dom *d, uint64_t target_kb, char *buf, size_t size)
+{
+	struct cg_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	d->seq++;
+	record_set(&rec, CG_F_V, CG_RECORD_VERSION);
+	record_set(&rec, CG_F_SEQ, d->seq);
+	record_set(&rec, CG_F_MEM_TOTAL, target_kb);
+	record_set(&rec, CG_F_MEM_FREE, target_kb / 10);
+	record_set(&rec, CG_F_MEM_AVAIL, target_kb / 5);
+	record_set(&rec, CG_F_SWAP_TOTAL, 1024 * 1024);
+	record_set(&rec, CG_F_SWAP_FREE, 1024 * 1024);
+	record_set(&rec, CG_F_PSWPIN, 0);
+	record_set(&rec, CG_F_PSWPOUT, 0);
+	record_set(&rec, CG_F_PGSCAN_KSWAPD, 0);
+	record_set(&rec, CG_F_PGMAJFAULT, 0);
+	record_set(&rec, CG_F_REFAULT, 0);
+	record_set(&rec, CG_F_PSI_SOME_US, 0);
+	record_set(&rec, CG_F_PSI_FULL_US, 0);
+	record_set(&rec, CG_F_URGENT, 0);
 	return record_encode(&rec, buf, size);
 }
 
@@ -490,6 +532,98 @@ cmd_flood(const struct lat_opts *o)
 	return ok > 0 ? 0 : 1;
 }
 
+/*
+ * vflood and publish: one guest connection per domain of A..B; write one
+ * record per domain every period_us (urgent or calm), the domains spread
+ * evenly over the period, for o->seconds.
+ */
+static int
+run_writers(const struct lat_opts *o, const char *what, bool urgent,
+    uint64_t period_us)
+{
+	struct xs_handle *dom0 = NULL;
+	struct lat_dom *d = NULL;
+	char rec[CG_RECORD_MAX_LEN + 1];
+	uint64_t *target = NULL, t0, end, next, now, ok = 0, refused = 0;
+	uint64_t slot_us, j;
+	size_t i, n = (size_t)(o->last - o->first) + 1;
+	int rc = 1, len;
+
+	if (period_us == 0 || o->seconds == 0 || n > LAT_MAX_DOMAINS)
+		return 2;
+	d = calloc(n, sizeof(*d));
+	target = calloc(n, sizeof(*target));
+	dom0 = open_sock(NULL);
+	if (d == NULL || target == NULL || dom0 == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		d[i].domid = o->first + (uint32_t)i;
+		d[i].seq = mtime_ms();	/* above anything written before */
+		snprintf(d[i].target_path, sizeof(d[i].target_path),
+		    "/local/domain/%u/memory/target", d[i].domid);
+		if (read_u64(dom0, d[i].target_path, &target[i]) < 0 ||
+		    (d[i].guest = open_guest(o->dir, d[i].domid)) == NULL)
+			goto out;
+	}
+	/* urgent: all domains back to back each period; calm: spread out */
+	slot_us = urgent ? 0 : period_us / n;
+	t0 = mtime_us();
+	end = t0 + o->seconds * 1000000;
+	for (j = 0, next = t0; next < end; j++) {
+		now = mtime_us();
+		if (now < next)
+			(void)poll(NULL, 0, (int)((next - now + 999) / 1000));
+		else if (now > next + 100000)
+			next = now;	/* fell behind: no catch-up burst */
+		for (i = urgent ? 0 : j % n; i < (urgent ? n : j % n + 1);
+		    i++) {
+			len = urgent ? urgent_record(&d[i], target[i], rec,
+			    sizeof(rec)) : calm_record(&d[i], target[i], rec,
+			    sizeof(rec));
+			if (len > 0 && guest_write(&d[i], CG_PATH_STATS, rec))
+				ok++;
+			else
+				refused++;
+		}
+		next += urgent ? period_us : slot_us;
+	}
+	t0 = mtime_us() - t0;
+	printf("%s domids %u-%u: %llu %s writes (%llu refused) in %.3f s, "
+	    "%.0f writes/s, %.1f per domain per s\n", what, o->first,
+	    o->last, (unsigned long long)ok, urgent ? "valid urgent" : "calm",
+	    (unsigned long long)refused, (double)t0 / 1e6,
+	    (double)ok * 1e6 / (double)(t0 + 1),
+	    (double)ok * 1e6 / (double)(t0 + 1) / (double)n);
+	rc = ok > 0 ? 0 : 1;
+out:
+	for (i = 0; d != NULL && i < n; i++)
+		if (d[i].guest != NULL)
+			xs_close(d[i].guest);
+	if (dom0 != NULL)
+		xs_close(dom0);
+	free(d);
+	free(target);
+	return rc;
+}
+
+static int
+cmd_vflood(const struct lat_opts *o)
+{
+	if (o->rate_hz == 0)
+		return 2;
+	return run_writers(o, "vflood", true, 1000000 / o->rate_hz);
+}
+
+static int
+cmd_publish(const struct lat_opts *o)
+{
+	size_t n = (size_t)(o->last - o->first) + 1;
+
+	if (o->period_ms * 1000 < n)
+		return 2;	/* under 1 us per domain */
+	return run_writers(o, "publish", false, o->period_ms * 1000);
+}
+
 static int
 parse_range(const char *s, uint32_t *first, uint32_t *last)
 {
@@ -517,6 +651,9 @@ parse_opts(int argc, char **argv, struct lat_opts *o)
 		{ "domid", required_argument, NULL, 'd' },
 		{ "events", required_argument, NULL, 'n' },
 		{ "writes", required_argument, NULL, 'w' },
+		{ "rate-hz", required_argument, NULL, 'r' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "period-ms", required_argument, NULL, 'p' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "bound-ms", required_argument, NULL, 'b' },
 		{ "timeout-ms", required_argument, NULL, 't' },
@@ -530,11 +667,16 @@ parse_opts(int argc, char **argv, struct lat_opts *o)
 	o->dir = getenv("FAKEXEN_DIR");
 	o->events = 10;
 	o->writes = 10000;
+	o->rate_hz = 200;
+	o->seconds = 5;
+	o->period_ms = 5000;
 	o->timeout_ms = 1000;
 	o->floor = true;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		num = c == 'n' ? &o->events : c == 'w' ? &o->writes :
-		    c == 'b' ? &o->bound_ms : c == 't' ? &o->timeout_ms : NULL;
+		    c == 'b' ? &o->bound_ms : c == 't' ? &o->timeout_ms :
+		    c == 'r' ? &o->rate_hz : c == 's' ? &o->seconds :
+		    c == 'p' ? &o->period_ms : NULL;
 		if (num != NULL) {
 			if (num_parse_u64(optarg, strlen(optarg), 0,
 			    LAT_MAX_EVENTS * 100ULL, num) < 0)
@@ -568,12 +710,18 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	if (parse_opts(argc - 1, argv + 1, &o) < 0 ||
-	    (strcmp(cmd, "urgent") != 0 && strcmp(cmd, "flood") != 0)) {
-		fprintf(stderr, "usage: cagma-lat urgent|flood --dir D "
-		    "--domids A[-B] [--events N] [--writes N] [--csv FILE]\n"
-		    "       [--bound-ms MS] [--timeout-ms MS] [--no-floor] "
-		    "[--release]\n");
+	    (strcmp(cmd, "urgent") != 0 && strcmp(cmd, "flood") != 0 &&
+	    strcmp(cmd, "vflood") != 0 && strcmp(cmd, "publish") != 0)) {
+		fprintf(stderr, "usage: cagma-lat urgent|flood|vflood|publish "
+		    "--dir D --domids A[-B] [--events N] [--writes N]\n"
+		    "       [--csv FILE] [--bound-ms MS] [--timeout-ms MS] "
+		    "[--no-floor] [--release]\n"
+		    "       [--rate-hz R] [--seconds S] [--period-ms P]\n");
 		return 2;
 	}
+	if (strcmp(cmd, "vflood") == 0)
+		return cmd_vflood(&o);
+	if (strcmp(cmd, "publish") == 0)
+		return cmd_publish(&o);
 	return strcmp(cmd, "urgent") == 0 ? cmd_urgent(&o) : cmd_flood(&o);
 }

@@ -8,8 +8,8 @@
 # "LAYER: N passed, N failed".
 # SKIP lines (program under test not built) count as failures.  Exits
 # non-zero on any failure.  Select scenarios with IT_ONLY="s1 s4".
-# Scenario 4 is repeated with CAGMAD=build/asan/test/bin/cagmad if it
-# exists.  cagmad is the test build (build/test/bin/cagmad, --backend sim).
+# Scenarios 4 and 7 are repeated with CAGMAD=build/asan/test/bin/cagmad if
+# it exists.  cagmad is the test build (build/test/bin/cagmad, --backend sim).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -40,13 +40,14 @@ else
 	echo "run.sh: $xs" | tee -a "$out"
 fi
 
-# Scenario 4 runs a second time against the ASan/UBSan cagmad when
-# `make SAN=1` (or make unit-asan) has built it.
+# Scenarios 4 (hostile records) and 7 (valid urgent flood) run a second
+# time against the ASan/UBSan cagmad when `make SAN=1` (or make unit-asan)
+# has built it.
 list=""
 for s in "$here"/s*.sh; do
 	list="$list $s"
 	case $s in
-	*/s4_*) [ -x "$root/build/asan/test/bin/cagmad" ] &&
+	*/s4_* | */s7_*) [ -x "$root/build/asan/test/bin/cagmad" ] &&
 		list="$list asan:$s" ;;
 	esac
 done

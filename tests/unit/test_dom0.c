@@ -1,6 +1,6 @@
 /*
  * test_dom0.c - cagmad's pure parts: config, record -> state, stuck timing,
- * round coalescing and emergency ordering (dom0/cfg.c, domains.c, sched.c),
+ * round coalescing (dom0/cfg.c, domains.c, sched.c),
  * plus what needs no xenstore around a lost xenstore link and a released
  * domain (reconnect backoff, error classes, status rendering).
  * Built twice: against the shipped objects and, with -DCAGMA_TEST_BACKENDS,
@@ -537,45 +537,7 @@ test_coalescing(void **state)
 	assert_true(sched_due(&s, 2100));
 }
 
-/* ---- emergency ordering -------------------------------------------------- */
-
-static void
-test_emergency_order(void **state)
-{
-	struct policy_vm vms[4];
-	struct vm_target t[4], in[4] = {
-		{ 1, 800 * MIB, POLICY_R_SHRINK },	/* donor */
-		{ 2, 900 * MIB, POLICY_R_SHRINK },	/* donor */
-		{ 4, 1200 * MIB, POLICY_R_GROW },
-		{ 3, 1500 * MIB, POLICY_R_EMERGENCY },	/* +500 MiB */
-	};
-	size_t i;
-
-	(void)state;
-	memset(vms, 0, sizeof(vms));
-	for (i = 0; i < 4; i++) {
-		vms[i].domid = (uint32_t)i + 1;
-		vms[i].target_kb = 1000 * MIB;
-	}
-	/* host covers the grant: the urgent target is written first */
-	memcpy(t, in, sizeof(t));
-	assert_int_equal(sched_order_emergency(t, 4, 3, vms, 4, 600 * MIB), 0);
-	assert_int_equal(t[0].domid, 3);
-	assert_int_equal(t[1].domid, 1);
-	assert_int_equal(t[2].domid, 2);
-	assert_int_equal(t[3].domid, 4);
-	/* host short: donors first, then the urgent grow, then the rest */
-	memcpy(t, in, sizeof(t));
-	assert_int_equal(sched_order_emergency(t, 4, 3, vms, 4, 100 * MIB), 2);
-	assert_int_equal(t[0].domid, 1);
-	assert_int_equal(t[1].domid, 2);
-	assert_int_equal(t[2].domid, 3);
-	assert_int_equal(t[3].domid, 4);
-	/* the planner gave it nothing */
-	memcpy(t, in, sizeof(t));
-	assert_int_equal(sched_order_emergency(t, 4, 9, vms, 4, 0), -1);
-	assert_memory_equal(t, in, sizeof(t));
-}
+/* emergency ordering, queue and budget: test_emerg.c */
 
 /* ---- xenstore reconnect ---------------------------------------------------- */
 
@@ -699,6 +661,38 @@ test_link_lost_keeps_state(void **state)
 	fake_cagmad_free(c);
 }
 
+/*
+ * An urgent domain that finds the host-wide emergency budget empty stays
+ * queued, and the event loop's timer wakes for the next token (not the
+ * next periodic round).
+ */
+static void
+test_timeout_wakes_for_emergency(void **state)
+{
+	struct cagmad *c = fake_cagmad();
+	uint32_t ids[4], out[4];
+	struct dom *d;
+	int i;
+
+	(void)state;
+	emerg_init(&c->emerg, ids, 4);
+	d = dom_add(c->tbl, 7, 1024 * MIB, 1024 * MIB, 4096 * MIB);
+	assert_non_null(d);
+	sched_done(&c->sched, 1000);
+	c->xs_probe_ms = 1000;
+	assert_int_equal(daemon_timeout_ms(c, 1000), 1000);	/* round */
+	for (i = 0; i < EMERG_BURST; i++) {
+		assert_true(emerg_push(&c->emerg, d));
+		assert_int_equal(emerg_take(&c->emerg, c->tbl, 1000, out, 4),
+		    1);
+	}
+	assert_true(emerg_push(&c->emerg, d));	/* no token left */
+	assert_false(emerg_due(&c->emerg, 1000));
+	assert_int_equal(daemon_timeout_ms(c, 1000), EMERG_INTERVAL_MS);
+	assert_int_equal(daemon_timeout_ms(c, 1000 + EMERG_INTERVAL_MS), 0);
+	fake_cagmad_free(c);
+}
+
 /* ---- released domain ------------------------------------------------------- */
 
 static char *
@@ -761,10 +755,10 @@ main(void)
 		cmocka_unit_test(test_table_many),
 		cmocka_unit_test(test_stuck_timing),
 		cmocka_unit_test(test_coalescing),
-		cmocka_unit_test(test_emergency_order),
 		cmocka_unit_test(test_reconnect_backoff),
 		cmocka_unit_test(test_conn_error_classes),
 		cmocka_unit_test(test_link_lost_keeps_state),
+		cmocka_unit_test(test_timeout_wakes_for_emergency),
 		cmocka_unit_test(test_status_after_release),
 	};
 
