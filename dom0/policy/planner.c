@@ -287,6 +287,38 @@ plan_reclaim(const struct policy_cfg *cfg, struct policy_vm *vms, size_t n,
 		(void)plan_reclaim_to(cfg, vms, n, rest, true);
 }
 
+/*
+ * An ordinary need the host cannot cover: taken from what calm donors
+ * hold above their own need, but at the release pace (one max_shrink_kb
+ * step per shrink interval per donor, as voluntary shrinks), since nobody
+ * is in trouble yet; an emergency's shortfall is reclaimed at once.
+ */
+static void
+plan_reclaim_paced(const struct policy_cfg *cfg, struct policy_vm *vms,
+    size_t n, uint64_t deficit_kb, uint64_t now_ms)
+{
+	size_t i;
+
+	for (i = 0; i < n && deficit_kb > 0; i++) {
+		struct policy_vm *vm = &vms[i];
+		uint64_t want, from, take;
+
+		if (!pol_movable(vm) || is_emergency(vm) ||
+		    shrink_paced(cfg, vm, now_ms) ||
+		    vm->plan_reason != POLICY_R_NONE)
+			continue;
+		want = want_kb(cfg, vm);
+		from = vm->target_kb;
+		if (from <= want + cfg->hysteresis_kb)
+			continue;
+		take = pol_min(pol_min(from - want, cfg->max_shrink_kb),
+		    deficit_kb);
+		deficit_kb -= take;
+		pol_plan(vm, from - take, POLICY_R_SHRINK);
+		vm->est.last_shrink_ms = now_ms;
+	}
+}
+
 /* See policy_int.h: the cagma planner. */
 int
 pol_plan_cagma(const struct policy_cfg *cfg, const struct policy_host *host,
@@ -308,9 +340,11 @@ pol_plan_cagma(const struct policy_cfg *cfg, const struct policy_host *host,
 	 * A need the host cannot cover from free memory is taken from what
 	 * others hold above their own need (their headroom first, as it is
 	 * above the need), not only when the needy guest swaps: a guest
-	 * without swap never does, and is OOM-killed instead.
+	 * without swap never does, and is OOM-killed instead.  At the
+	 * release pace, as nobody is in trouble yet.
 	 */
-	short_need += short_grow;
+	if (short_grow > 0)
+		plan_reclaim_paced(cfg, vms, n, short_grow, host->now_ms);
 	if (deficit + short_need > 0)
 		plan_reclaim(cfg, vms, n, deficit, short_cma, short_need);
 	return 0;
