@@ -240,12 +240,15 @@ xsio_read_u64(struct xsio *xs, const char *path, uint64_t max, uint64_t *out)
 int
 xsio_write(struct xsio *xs, const char *path, const char *value)
 {
+	size_t len = strlen(value);
 	int rc;
 
 	rc = xsio_check(xs);
 	if (rc != 0)
 		return rc;
-	if (!xs_write(xs->io, XBT_NULL, path, value, strlen(value)))
+	if (len > XSIO_VALUE_MAX)
+		return -E2BIG;
+	if (!xs_write(xs->io, XBT_NULL, path, value, (unsigned int)len))
 		return xsio_fail(xs);
 	return 0;
 }

@@ -16,6 +16,7 @@ struct xsio;
 
 #define XSIO_PATH_MAX	256
 #define XSIO_TOKEN_MAX	32
+#define XSIO_VALUE_MAX	4096	/* xenstore value limit (XENSTORE_PAYLOAD_MAX) */
 
 /* Connect (honours XENSTORED_PATH).  0 or -errno. */
 int xsio_open(struct xsio **xs_out);
