@@ -18,6 +18,7 @@
 #include "sched.h"
 #include "xsio.h"
 
+#define CAGMA_VERSION		"0.1"	/* cagmad, cagmactl, packages */
 #define DAEMON_DRAIN_MAX	4096	/* watch events per loop iteration */
 #define DAEMON_RESCAN_MS	10000	/* safety-net rescan period */
 #define DAEMON_PROBE_MS		1000	/* xenstore liveness check period */

@@ -24,7 +24,7 @@
 #include "log.h"
 #include "mtime.h"
 
-#define CAGMAD_VERSION	"0.1"
+
 
 /* Exit codes (cagmad.8). */
 #define EXIT_CONFIG	2	/* bad arguments or configuration */
@@ -90,7 +90,7 @@ parse_args(int argc, char **argv, struct cagmad *c, struct opts *o)
 		case 'm': c->metrics_path = optarg; break;
 		case 'n': o->check_only = true; break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': printf("cagmad %s\n", CAGMAD_VERSION); exit(0);
+		case 'V': printf("cagmad %s\n", CAGMA_VERSION); exit(0);
 		default: usage(stderr); exit(EXIT_CONFIG);
 		}
 	}

@@ -11,19 +11,27 @@
 #include "log.h"
 #include "metrics.h"
 
-/* Per-domain gauges: name, help, and how to get the value. */
+/*
+ * Per-domain series: name, type, help, and how to get the value.  Base
+ * units (bytes), cumulative counters end in _total; the domain's state is
+ * a series of its own (a label that changes would split the others).
+ */
 enum metrics_kind { M_CURRENT, M_TARGET, M_CMA, M_AVAIL, M_SWAPIN, M_REC,
 	M_REJ, M_UNMET, M_KIND_COUNT };
 
-static const char *const metrics_names[M_KIND_COUNT][2] = {
-	{ "cagma_domain_current_kib", "Balloon current allocation" },
-	{ "cagma_domain_target_kib", "Balloon target in force" },
-	{ "cagma_domain_cma_kib", "Critical memory amount estimate" },
-	{ "cagma_domain_available_kib", "Guest-reported MemAvailable" },
-	{ "cagma_domain_swapin_rate", "Swap-ins per second (pages)" },
-	{ "cagma_domain_records_total", "Records accepted" },
-	{ "cagma_domain_rejected_total", "Records rejected" },
-	{ "cagma_domain_unmet_emergencies_total",
+static const char *const metrics_names[M_KIND_COUNT][3] = {
+	{ "cagma_domain_current_bytes", "gauge", "Balloon current allocation" },
+	{ "cagma_domain_target_bytes", "gauge", "Balloon target in force" },
+	{ "cagma_domain_cma_bytes", "gauge",
+	  "Critical memory amount estimate" },
+	{ "cagma_domain_available_bytes", "gauge",
+	  "Guest-reported MemAvailable" },
+	{ "cagma_domain_swapin_pages_total", "counter",
+	  "Pages the guest swapped in (its pswpin counter)" },
+	{ "cagma_domain_records_total", "counter", "Records accepted" },
+	{ "cagma_domain_rejected_records_total", "counter",
+	  "Records rejected" },
+	{ "cagma_domain_unmet_emergencies_total", "counter",
 	  "Emergencies nothing could serve (at max, or nothing to give)" },
 };
 
@@ -42,11 +50,11 @@ static unsigned long long
 metrics_value(const struct dom *d, enum metrics_kind k)
 {
 	switch (k) {
-	case M_CURRENT: return d->vm.current_kb;
-	case M_TARGET: return d->vm.target_kb;
-	case M_CMA: return d->vm.est.cma_kb;
-	case M_AVAIL: return record_get(&d->vm.rec, CG_F_MEM_AVAIL, 0);
-	case M_SWAPIN: return d->vm.est.swapin_rate;
+	case M_CURRENT: return d->vm.current_kb * 1024ULL;
+	case M_TARGET: return d->vm.target_kb * 1024ULL;
+	case M_CMA: return d->vm.est.cma_kb * 1024ULL;
+	case M_AVAIL: return record_get(&d->vm.rec, CG_F_MEM_AVAIL, 0) * 1024ULL;
+	case M_SWAPIN: return record_get(&d->vm.rec, CG_F_PSWPIN, 0);
 	case M_REC: return d->records;
 	case M_REJ: return d->rejected;
 	case M_UNMET: return d->unmet;
@@ -54,48 +62,90 @@ metrics_value(const struct dom *d, enum metrics_kind k)
 	}
 }
 
-int
-metrics_print(const struct cagmad *c, FILE *fp)
+/* One metric without labels. */
+static void
+metrics_one(FILE *fp, const char *name, const char *type, const char *help,
+    unsigned long long v)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name,
+	    type, name, v);
+}
+
+/* {domid="N",name="..." and the caller's closing. */
+static void
+metrics_dom_labels(FILE *fp, const char *name, const struct dom *d)
+{
+	fprintf(fp, "%s{domid=\"%u\",name=\"", name, d->domid);
+	metrics_label(fp, d->name);
+	fputc('"', fp);
+}
+
+static void
+metrics_domains(const struct cagmad *c, FILE *fp)
 {
 	const struct dom *d;
 	size_t i;
-	int k;
+	int k, r;
 
-	fprintf(fp, "# HELP cagma_host_free_kib Host free memory\n"
-	    "# TYPE cagma_host_free_kib gauge\ncagma_host_free_kib %llu\n",
-	    (unsigned long long)c->free_kb);
-	fprintf(fp, "# HELP cagma_host_reserve_kib Host reserve\n"
-	    "# TYPE cagma_host_reserve_kib gauge\ncagma_host_reserve_kib "
-	    "%llu\n", (unsigned long long)c->cfg.reserve_kb);
-	fprintf(fp, "# HELP cagma_rounds_total Planning rounds\n"
-	    "# TYPE cagma_rounds_total counter\ncagma_rounds_total %llu\n",
-	    (unsigned long long)c->rounds);
-	fprintf(fp, "# HELP cagma_emergencies_total Emergency rounds\n"
-	    "# TYPE cagma_emergencies_total counter\n"
-	    "cagma_emergencies_total %llu\n",
-	    (unsigned long long)c->emergencies);
-	fprintf(fp, "# HELP cagma_emergency_domains_total Domains served by "
-	    "emergency rounds\n"
-	    "# TYPE cagma_emergency_domains_total counter\n"
-	    "cagma_emergency_domains_total %llu\n",
-	    (unsigned long long)c->emergency_doms);
-	fprintf(fp, "# HELP cagma_records_total Guest records accepted\n"
-	    "# TYPE cagma_records_total counter\ncagma_records_total %llu\n",
-	    (unsigned long long)c->records);
 	for (k = 0; k < M_KIND_COUNT; k++) {
 		fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n",
-		    metrics_names[k][0], metrics_names[k][1],
-		    metrics_names[k][0], k >= M_REC ? "counter" : "gauge");
+		    metrics_names[k][0], metrics_names[k][2],
+		    metrics_names[k][0], metrics_names[k][1]);
 		for (i = 0; i < c->tbl->n; i++) {
 			d = c->tbl->list[i];
-			fprintf(fp, "%s{domid=\"%u\",name=\"",
-			    metrics_names[k][0], d->domid);
-			metrics_label(fp, d->name);
-			fprintf(fp, "\",state=\"%s\"} %llu\n",
-			    policy_state_str(d->vm.state),
+			metrics_dom_labels(fp, metrics_names[k][0], d);
+			fprintf(fp, "} %llu\n",
 			    metrics_value(d, (enum metrics_kind)k));
 		}
 	}
+	fprintf(fp, "# HELP cagma_domain_state The domain's state (1 for the "
+	    "one in force)\n# TYPE cagma_domain_state gauge\n");
+	for (i = 0; i < c->tbl->n; i++) {
+		d = c->tbl->list[i];
+		metrics_dom_labels(fp, "cagma_domain_state", d);
+		fprintf(fp, ",state=\"%s\"} 1\n", policy_state_str(d->vm.state));
+	}
+	fprintf(fp, "# HELP cagma_domain_moves_total Targets set, by reason\n"
+	    "# TYPE cagma_domain_moves_total counter\n");
+	for (i = 0; i < c->tbl->n; i++) {
+		d = c->tbl->list[i];
+		for (r = 1; r < POLICY_R_COUNT; r++) {
+			metrics_dom_labels(fp, "cagma_domain_moves_total", d);
+			fprintf(fp, ",reason=\"%s\"} %llu\n",
+			    policy_reason_str((enum policy_reason)r),
+			    (unsigned long long)d->moves[r]);
+		}
+	}
+}
+
+int
+metrics_print(const struct cagmad *c, FILE *fp)
+{
+	fprintf(fp, "# HELP cagma_up 1 while cagmad runs and writes this file\n"
+	    "# TYPE cagma_up gauge\ncagma_up 1\n");
+	fprintf(fp, "# HELP cagma_build_info cagmad's version and policy\n"
+	    "# TYPE cagma_build_info gauge\n"
+	    "cagma_build_info{version=\"%s\",policy=\"%s\"} 1\n",
+	    CAGMA_VERSION, c->ops != NULL ? c->ops->name : "");
+	metrics_one(fp, "cagma_host_free_bytes", "gauge", "Host free memory",
+	    (unsigned long long)c->free_kb * 1024ULL);
+	metrics_one(fp, "cagma_host_reserve_bytes", "gauge", "Host reserve",
+	    (unsigned long long)c->cfg.reserve_kb * 1024ULL);
+	metrics_one(fp, "cagma_host_inflight_bytes", "gauge",
+	    "Balloon grows in flight", (unsigned long long)c->inflight_kb *
+	    1024ULL);
+	metrics_one(fp, "cagma_rounds_total", "counter", "Planning rounds",
+	    (unsigned long long)c->rounds);
+	metrics_one(fp, "cagma_emergencies_total", "counter",
+	    "Emergency rounds", (unsigned long long)c->emergencies);
+	metrics_one(fp, "cagma_emergency_domains_total", "counter",
+	    "Domains served by emergency rounds",
+	    (unsigned long long)c->emergency_doms);
+	metrics_one(fp, "cagma_records_total", "counter",
+	    "Guest records accepted", (unsigned long long)c->records);
+	metrics_one(fp, "cagma_targets_set_total", "counter",
+	    "Balloon targets written", (unsigned long long)c->targets_set);
+	metrics_domains(c, fp);
 	return ferror(fp) ? -EIO : 0;
 }
 

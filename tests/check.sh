@@ -85,5 +85,24 @@ else
 	note "lintian not installed (make deps): packages not checked"; fail=1
 fi
 
+# 6. The metrics text (as the unit test test_metrics_format writes it to
+#    build/test-metrics.prom) passes promtool's lint.  promtool is taken
+#    from Debian's prometheus package without installing it (no server is
+#    started): tests/promtool.sh extracts it once into a cache.
+if [ -f build/test-metrics.prom ]; then
+	pt=$(sh tests/promtool.sh 2>/dev/null || true)
+	if [ -n "$pt" ] && [ -x "$pt" ]; then
+		if out=$("$pt" check metrics <build/test-metrics.prom 2>&1); then
+			note "promtool check metrics: ok"
+		else
+			note "promtool check metrics: $out"; fail=1
+		fi
+	else
+		note "promtool unavailable (apt mirror): metrics not linted"
+	fi
+else
+	note "no build/test-metrics.prom (make unit): metrics not linted"
+fi
+
 [ $fail -eq 0 ] && note "ok"
 exit $fail

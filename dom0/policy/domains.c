@@ -230,6 +230,8 @@ dom_target_set(struct dom *d, uint64_t target_kb, uint64_t now_ms,
 	d->gap_kb = gap;
 	d->vm.target_kb = target_kb;
 	d->reason = reason;
+	if ((unsigned)reason < POLICY_R_COUNT)
+		d->moves[reason]++;
 	d->retry_ms = now_ms;
 }
 

@@ -72,6 +72,7 @@ struct dom {
 	bool emerg_granted;		/* plan_round() scratch */
 	enum dom_stall stall;
 	enum policy_reason reason;	/* last target change */
+	uint64_t moves[POLICY_R_COUNT];	/* target changes by reason */
 	struct log_ratelimit rl;
 };
 

@@ -23,6 +23,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "domains.h"
+#include "metrics.h"
 #include "record.h"
 #include "sched.h"
 #include "xsio.h"
@@ -621,6 +622,53 @@ fake_cagmad_free(struct cagmad *c)
 	free(c);
 }
 
+/*
+ * The metrics text: base units, counters ending in _total, the state as a
+ * series of its own, label values escaped.  Written to
+ * build/test-metrics.prom too, for promtool in make check.
+ */
+static void
+test_metrics_format(void **state)
+{
+	struct cagmad *c = fake_cagmad();
+	char *buf = NULL;
+	size_t len = 0;
+	struct dom *d;
+	FILE *fp;
+
+	(void)state;
+	c->free_kb = 2048 * MIB;
+	c->cfg.reserve_kb = 256 * MIB;
+	c->rounds = 7;
+	d = dom_add(c->tbl, 3, 512 * MIB, 512 * MIB, 2048 * MIB);
+	snprintf(d->name, sizeof(d->name), "web\"1\\x");
+	dom_target_set(d, 600 * MIB, 1000, POLICY_R_GROW);
+	record_set(&d->vm.rec, CG_F_PSWPIN, 42);
+	fp = open_memstream(&buf, &len);
+	assert_non_null(fp);
+	assert_int_equal(metrics_print(c, fp), 0);
+	fclose(fp);
+	assert_non_null(strstr(buf, "cagma_up 1\n"));
+	assert_non_null(strstr(buf, "cagma_host_free_bytes 2147483648\n"));
+	assert_non_null(strstr(buf, "# TYPE cagma_rounds_total counter\n"
+	    "cagma_rounds_total 7\n"));
+	assert_non_null(strstr(buf, "cagma_domain_target_bytes{domid=\"3\","
+	    "name=\"web\\\"1\\\\x\"} 629145600\n"));
+	assert_non_null(strstr(buf, "cagma_domain_swapin_pages_total{domid="
+	    "\"3\",name=\"web\\\"1\\\\x\"} 42\n"));
+	assert_non_null(strstr(buf, ",reason=\"grow\"} 1\n"));
+	assert_non_null(strstr(buf, ",state=\"no-agent\"} 1\n"));
+	assert_null(strstr(buf, "_kib"));
+	assert_null(strstr(buf, "_rate"));
+	fp = fopen("build/test-metrics.prom", "w");
+	if (fp != NULL) {
+		fputs(buf, fp);
+		fclose(fp);
+	}
+	free(buf);
+	fake_cagmad_free(c);
+}
+
 static void
 test_link_lost_keeps_state(void **state)
 {
@@ -757,6 +805,7 @@ main(void)
 		cmocka_unit_test(test_coalescing),
 		cmocka_unit_test(test_reconnect_backoff),
 		cmocka_unit_test(test_conn_error_classes),
+		cmocka_unit_test(test_metrics_format),
 		cmocka_unit_test(test_link_lost_keeps_state),
 		cmocka_unit_test(test_timeout_wakes_for_emergency),
 		cmocka_unit_test(test_status_after_release),
