@@ -256,7 +256,7 @@ dom_update_state(struct dom *d, uint64_t now_ms, uint64_t stale_ms)
 		vm->state = VM_OK;
 }
 
-static bool dom_can_serve(struct dom *d, uint64_t now_ms);
+static bool dom_can_serve(struct dom *d, uint64_t now_ms, bool flagged);
 
 /* See domains.h. */
 enum dom_intake
@@ -278,7 +278,8 @@ dom_intake(struct dom *d, const struct policy_ops *ops,
 	/* the estimator may ask for a round now without an urgent flag */
 	if (policy_act_now(&d->vm))
 		d->urgent = true;
-	if (d->urgent && !dom_can_serve(d, now_ms)) {
+	if (d->urgent && !dom_can_serve(d, now_ms,
+	    d->vm.rec.val[CG_F_URGENT] != 0)) {
 		d->urgent = false;	/* nothing to give: no round for it */
 		return DOM_INTAKE_NORMAL;
 	}
@@ -290,21 +291,26 @@ dom_intake(struct dom *d, const struct policy_ops *ops,
 
 /*
  * Whether an emergency round could give d anything: not at its max, and
- * its last emergency round did not come back empty just now.
+ * its last emergency round did not come back empty just now.  Counted as
+ * unmet only when the guest flagged the record urgent (not for the
+ * estimator's act-now alone).
  */
 static bool
-dom_can_serve(struct dom *d, uint64_t now_ms)
+dom_can_serve(struct dom *d, uint64_t now_ms, bool flagged)
 {
 	if (d->vm.target_kb >= d->vm.max_kb) {
-		d->unmet++;
-		d->unmet_ms = now_ms;
-		d->at_max = true;
+		if (flagged) {
+			d->unmet++;
+			d->unmet_ms = now_ms;
+			d->at_max = true;
+		}
 		return false;
 	}
 	d->at_max = false;
 	if (d->unmet_ms != 0 && now_ms >= d->unmet_ms &&
 	    now_ms - d->unmet_ms < DOM_UNMET_BACKOFF_MS) {
-		d->unmet++;
+		if (flagged)
+			d->unmet++;
 		return false;
 	}
 	return true;

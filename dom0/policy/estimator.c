@@ -48,12 +48,15 @@ rate_per_s(uint64_t delta, uint64_t dt_ms)
 	return delta * 1000 / dt_ms;
 }
 
+/* Growth of a counter between the two records (0 unless both have it). */
 static uint64_t
 counter_delta(const struct policy_vm *vm, enum cg_field_id id)
 {
 	uint64_t cur = record_get(&vm->rec, id, 0);
 	uint64_t old = record_get(&vm->prev, id, 0);
 
+	if (!record_has(&vm->rec, id) || !record_has(&vm->prev, id))
+		return 0;
 	return cur >= old ? cur - old : 0;
 }
 
