@@ -324,6 +324,9 @@ dom_emergency_done(struct dom *d, bool granted, uint64_t now_ms)
 		d->unmet_ms = 0;
 		return;
 	}
+	/* an act-now round (no urgent flag) that found nothing: no back-off */
+	if (d->vm.rec.val[CG_F_URGENT] == 0)
+		return;
 	d->unmet++;
 	d->unmet_ms = now_ms ? now_ms : 1;
 }

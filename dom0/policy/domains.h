@@ -162,7 +162,8 @@ enum dom_intake dom_intake(struct dom *d, const struct policy_ops *ops,
 
 /*
  * An emergency round for d ended at now_ms: granted says whether it got
- * a larger target.  One that got nothing is counted and backs off.
+ * a larger target (or memory is being reclaimed for it).  One that got
+ * nothing for a record the guest flagged urgent is counted and backs off.
  */
 void dom_emergency_done(struct dom *d, bool granted, uint64_t now_ms);
 

@@ -182,7 +182,7 @@ cagmad_start() {
 		echo "host_memory = ${SIM_HOST:-16G}"
 		echo "balloon_rate = ${SIM_RATE:-0}"
 	} >"$D/cagmad.conf"
-	${CAGMAD_WRAP:-} "$CAGMAD" --foreground --backend sim \
+	${CAGMAD_WRAP:-} "$CAGMAD" --foreground --backend sim ${CAGMAD_ARGS:-} \
 		--config "$D/cagmad.conf" --socket "$D/cagmad.sock" \
 		2>>"$D/cagmad.err" &
 	CG_PID=$!
