@@ -8,7 +8,7 @@
 # "LAYER: N passed, N failed".
 # SKIP lines (program under test not built) count as failures.  Exits
 # non-zero on any failure.  Select scenarios with IT_ONLY="s1 s4".
-# Scenarios 4 and 8 are repeated with CAGMAD=build/asan/test/bin/cagmad if
+# Scenarios 4 and 9 are repeated with CAGMAD=build/asan/test/bin/cagmad if
 # it exists.  cagmad is the test build (build/test/bin/cagmad, --backend sim).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,14 +40,14 @@ else
 	echo "run.sh: $xs" | tee -a "$out"
 fi
 
-# Scenarios 4 (hostile records) and 8 (valid urgent flood) run a second
+# Scenarios 4 (hostile records) and 9 (valid urgent flood) run a second
 # time against the ASan/UBSan cagmad when `make SAN=1` (or make unit-asan)
 # has built it.
 list=""
 for s in "$here"/s*.sh; do
 	list="$list $s"
 	case $s in
-	*/s4_* | */s8_*) [ -x "$root/build/asan/test/bin/cagmad" ] &&
+	*/s4_* | */s9_*) [ -x "$root/build/asan/test/bin/cagmad" ] &&
 		list="$list asan:$s" ;;
 	esac
 done
