@@ -71,6 +71,8 @@ struct sim_run {
 	/* host-side consumers */
 	double *use_kb;			/* what host_use i holds now */
 	int *start_state;		/* 0 waiting, 1 started, -1 failed */
+	uint32_t *start_id;		/* its reservation (0: none yet) */
+	struct resv_table resv;		/* cagmad's reservations */
 };
 
 /* See sim.h. */
@@ -118,11 +120,13 @@ alloc_run(struct sim_run *r)
 	r->gb = calloc(n, sizeof(*r->gb));
 	r->use_kb = calloc(r->sc->nhost_use + 1, sizeof(double));
 	r->start_state = calloc(ns, sizeof(int));
+	r->start_id = calloc(ns, sizeof(uint32_t));
 	if (!r->g || !r->tbl || !r->dom || !r->vms || !r->tgt || !r->urgent ||
 	    !r->react || !r->drop_ring || !r->want_prev || !r->gb ||
-	    !r->use_kb || !r->start_state)
+	    !r->use_kb || !r->start_state || !r->start_id)
 		return -ENOMEM;
 	dom_table_init(r->tbl);
+	resv_init(&r->resv);
 	return 0;
 }
 
@@ -219,11 +223,41 @@ step_host_use(struct sim_run *r, uint64_t now_ms)
 	}
 }
 
-/* VM starts: created once size + overhead is free, failed past deadline. */
+/*
+ * A start asks cagmad for size + overhead within its deadline, as
+ * `cagmactl create` does (plan_resv_request(): refused at once when the
+ * domains cannot free that much); false if refused.
+ */
+static bool
+vm_start_request(struct sim_run *r, size_t i, uint64_t now_ms)
+{
+	const struct sim_vm_start *s = &r->sc->vm_start[i];
+	struct policy_host host;
+	uint64_t freeable, free_kb = host_free(r) > 0 ?
+	    (uint64_t)host_free(r) : 0;
+
+	host.free_kb = free_kb;
+	host.reserve_kb = r->sc->reserve_kb;
+	host.resv_kb = 0;
+	host.now_ms = now_ms;
+	if (plan_resv_request(r->tbl, &r->o->cfg, &host, &r->resv, r->vms,
+	    s->size_kb + s->overhead_kb, s->deadline_ms > 0 ? s->deadline_ms :
+	    1, &r->start_id[i], &freeable) != 0)
+		return false;
+	sched_note_record(&r->sched);	/* plan soon: reclaim for it */
+	return true;
+}
+
+/*
+ * VM starts through cagmad's reservations: created (and the reservation
+ * released) once it is ready; failed when refused or expired.  Start
+ * latency: request to ready.
+ */
 static void
 step_vm_starts(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
 {
 	const struct sim_scenario *sc = r->sc;
+	const struct resv *rv;
 	double need, waited;
 	size_t i;
 
@@ -232,15 +266,23 @@ step_vm_starts(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
 
 		if (r->start_state[i] != 0 || now_ms < s->at_ms)
 			continue;
+		if (r->start_id[i] == 0 && !vm_start_request(r, i, now_ms)) {
+			r->start_state[i] = -1;
+			res->failed_starts++;
+			continue;
+		}
+		rv = resv_find(&r->resv, r->start_id[i]);
 		need = (double)(s->size_kb + s->overhead_kb);
-		waited = (double)(now_ms - s->at_ms);
-		if (host_free(r) >= need) {
+		if (rv != NULL && rv->state == RESV_READY &&
+		    host_free(r) >= need) {
+			waited = (double)(rv->ready_ms - s->at_ms);
 			r->start_state[i] = 1;
 			r->host_used_kb += need;
 			res->vm_starts++;
 			if (waited > res->start_ms_max)
 				res->start_ms_max = waited;
-		} else if (waited > (double)s->deadline_ms) {
+			(void)resv_release(&r->resv, r->start_id[i], now_ms);
+		} else if (rv == NULL || !resv_live(rv->state)) {
 			r->start_state[i] = -1;
 			res->failed_starts++;
 		}
@@ -426,9 +468,12 @@ sim_round(struct sim_run *r, uint64_t now_ms, uint32_t urgent,
 	in.pcfg = &r->o->cfg;
 	in.host.free_kb = r->host_free_kb > 0 ? (uint64_t)r->host_free_kb : 0;
 	in.host.reserve_kb = r->sc->reserve_kb;
+	in.host.resv_kb = 0;
 	in.host.now_ms = now_ms;
 	in.stale_ms = r->o->cfg.stale_ms;
 	in.urgent_domid = urgent;
+	in.resv = &r->resv;
+	in.build_grace_ms = 0;	/* started domains are not in the table */
 	rc = plan_round(r->tbl, &in, r->vms, r->tgt, &nt, &inflight);
 	if (rc != 0)
 		return rc;
@@ -591,6 +636,7 @@ free_run(struct sim_run *r)
 	free(r->gb);
 	free(r->use_kb);
 	free(r->start_state);
+	free(r->start_id);
 }
 
 /* See sim.h. */

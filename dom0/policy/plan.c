@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "plan.h"
+#include "policy_int.h"
 #include "sched.h"
 
 /* Whether the round takes memory back for someone (served later). */
@@ -20,13 +21,76 @@ plan_reclaims(const struct vm_target *tgt, size_t nt)
 }
 
 /* See plan.h. */
+bool
+plan_building(const struct dom_table *t, uint64_t now_ms, uint64_t grace_ms)
+{
+	size_t i;
+
+	if (grace_ms == 0)
+		return false;
+	for (i = 0; i < t->n; i++) {
+		const struct dom *d = t->list[i];
+
+		if (d->added_ms != 0 && !d->vm.has_rec && d->records == 0 &&
+		    now_ms - d->added_ms < grace_ms)
+			return true;
+	}
+	return false;
+}
+
+/* See plan.h. */
+uint64_t
+plan_freeable_kb(const struct dom_table *t, const struct policy_cfg *pcfg,
+    const struct policy_host *host, const struct resv_table *resv,
+    struct policy_vm *vms)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		vms[i] = t->list[i]->vm;
+	return resv_freeable_kb(pcfg, host, vms, t->n, resv);
+}
+
+/* Free memory above the reserve, net of the grows in flight, KiB. */
+static int64_t
+plan_above_kb(const struct dom_table *t, const struct policy_host *host)
+{
+	int64_t above = (int64_t)host->free_kb - (int64_t)host->reserve_kb;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		above -= (int64_t)pol_sub(t->list[i]->vm.target_kb,
+		    t->list[i]->vm.current_kb);
+	return above;
+}
+
+/* See plan.h. */
+int
+plan_resv_request(struct dom_table *t, const struct policy_cfg *pcfg,
+    const struct policy_host *host, struct resv_table *resv,
+    struct policy_vm *vms, uint64_t size_kb, uint64_t timeout_ms,
+    uint32_t *id_out, uint64_t *freeable_kb_out)
+{
+	uint64_t freeable = plan_freeable_kb(t, pcfg, host, resv, vms);
+	int rc;
+
+	*freeable_kb_out = freeable;
+	rc = resv_add(resv, size_kb, timeout_ms, freeable, host->now_ms,
+	    id_out);
+	if (rc == 0)
+		resv_update(resv, plan_above_kb(t, host), host->now_ms);
+	return rc;
+}
+
+/* See plan.h. */
 int
 plan_round(struct dom_table *t, const struct plan_in *in,
     struct policy_vm *vms, struct vm_target *tgt, size_t *nt_out,
     uint64_t *inflight_kb_out)
 {
-	const struct policy_host *host = &in->host;
+	struct policy_host hv = in->host, *host = &hv;
 	uint64_t inflight = 0, avail;
+	int64_t above;
 	size_t i, n = t->n, nt = 0;
 	struct dom *d;
 	int rc;
@@ -39,6 +103,15 @@ plan_round(struct dom_table *t, const struct plan_in *in,
 		vms[i] = d->vm;
 	}
 	*inflight_kb_out = inflight;
+	above = (int64_t)host->free_kb - (int64_t)host->reserve_kb -
+	    (int64_t)inflight;
+	if (in->resv != NULL) {
+		resv_update(in->resv, above, host->now_ms);
+		hv.resv_kb = resv_held_kb(in->resv);
+	}
+	if (above > 0 && (uint64_t)above > hv.resv_kb &&
+	    plan_building(t, host->now_ms, in->build_grace_ms))
+		hv.resv_kb = (uint64_t)above;
 	rc = policy_decide(in->ops, in->pcfg, host, vms, n, tgt, &nt);
 	if (rc != 0) {
 		*nt_out = 0;
@@ -47,8 +120,9 @@ plan_round(struct dom_table *t, const struct plan_in *in,
 	for (i = 0; i < n; i++)
 		t->list[i]->vm.est = vms[i].est;
 	if (in->urgent_domid != PLAN_NO_URGENT) {
-		avail = host->free_kb > host->reserve_kb + inflight ?
-		    host->free_kb - host->reserve_kb - inflight : 0;
+		avail = host->free_kb > host->reserve_kb + host->resv_kb +
+		    inflight ? host->free_kb - host->reserve_kb -
+		    host->resv_kb - inflight : 0;
 		i = (size_t)sched_order_emergency(tgt, nt, in->urgent_domid,
 		    vms, n, avail);
 		d = dom_find(t, in->urgent_domid);
