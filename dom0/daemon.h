@@ -14,6 +14,7 @@
 #include "cfg.h"
 #include "domains.h"
 #include "policy.h"
+#include "reserve.h"
 #include "sched.h"
 #include "xsio.h"
 
@@ -34,6 +35,9 @@ struct cagmad {
 	const struct policy_ops *ops;	/* global policy */
 	struct policy_cfg pcfg;		/* tunables from cfg */
 	struct sched sched;
+	struct resv_table resv;		/* memory for new domains */
+	uint64_t build_grace_ms;	/* plan_in.build_grace_ms */
+	bool building;			/* last round: plan_building() */
 	/* scratch for rounds, DOM_ID_MAX entries each */
 	struct policy_vm *vms;
 	struct vm_target *tgt;

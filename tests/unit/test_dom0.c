@@ -26,6 +26,8 @@
 #include "record.h"
 #include "sched.h"
 #include "xsio.h"
+#include "xlconf.h"
+#include "plan.h"
 
 #define MIB	1024ULL
 
@@ -745,6 +747,75 @@ test_status_after_release(void **state)
 	fake_cagmad_free(c);
 }
 
+/* xl.conf: the two keys, strictly; everything else skipped. */
+static void
+test_xlconf(void **state)
+{
+	static const struct {
+		const char *text;
+		enum xlconf_autoballoon ab;
+		int claim;
+		unsigned bad;
+	} cases[] = {
+		{ "", XLCONF_AB_UNSET, -1, 0 },
+		{ "#autoballoon=\"on\"\n#claim_mode=0\n", XLCONF_AB_UNSET, -1,
+		    0 },
+		{ "autoballoon=\"off\"\nclaim_mode=1\n", XLCONF_AB_OFF, 1, 0 },
+		{ "  autoballoon = \"auto\"  # x\n", XLCONF_AB_AUTO, -1, 0 },
+		{ "autoballoon=1\nautoballoon=0", XLCONF_AB_OFF, -1, 0 },
+		{ "autoballoon=on;\n", XLCONF_AB_ON, -1, 0 },
+		{ "claim_mode=0\n", XLCONF_AB_UNSET, 0, 0 },
+		{ "lockfile=\"/var/lock/xl\"\nvif.default.bridge=\"xenbr0\"\n",
+		    XLCONF_AB_UNSET, -1, 0 },
+		{ "autoballoon_x=\"on\"\n", XLCONF_AB_UNSET, -1, 0 },
+		{ "\nclaim_mode=2\n", XLCONF_AB_UNSET, -1, 2 },
+		{ "autoballoon=\"off\n", XLCONF_AB_UNSET, -1, 1 },
+		{ "autoballoon \"off\"\n", XLCONF_AB_UNSET, -1, 1 },
+		{ "autoballoon=\"off\" x\n", XLCONF_AB_UNSET, -1, 1 },
+		{ "autoballoon=\"maybe\"\n", XLCONF_AB_UNSET, -1, 1 },
+		{ "claim_mode=\n", XLCONF_AB_UNSET, -1, 1 },
+	};
+	struct xlconf x;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		xlconf_parse(cases[i].text, strlen(cases[i].text), &x);
+		if (x.autoballoon != cases[i].ab || x.claim_mode !=
+		    cases[i].claim || x.bad_line != cases[i].bad)
+			fail_msg("case %zu: %d %d %u", i, (int)x.autoballoon,
+			    x.claim_mode, x.bad_line);
+	}
+	xlconf_parse("claim_mode=1\0\n", 14, &x);
+	assert_int_equal(x.bad_line, 1);
+}
+
+/* A domain that appears while cagmad runs and has no record: building. */
+static void
+test_build_grace(void **state)
+{
+	struct dom_table *t = calloc(1, sizeof(*t));
+	struct dom *d;
+
+	(void)state;
+	assert_non_null(t);
+	dom_table_init(t);
+	d = dom_add(t, 5, 512 * MIB, 512 * MIB, 1024 * MIB);
+	assert_non_null(d);
+	assert_false(plan_building(t, 1000, PLAN_BUILD_GRACE_MS));
+	d->added_ms = 100000;	/* appeared under a running cagmad */
+	assert_true(plan_building(t, 100000, PLAN_BUILD_GRACE_MS));
+	assert_true(plan_building(t, 100000 + PLAN_BUILD_GRACE_MS - 1,
+	    PLAN_BUILD_GRACE_MS));
+	assert_false(plan_building(t, 100000 + PLAN_BUILD_GRACE_MS,
+	    PLAN_BUILD_GRACE_MS));
+	assert_false(plan_building(t, 100000, 0));
+	d->records = 1;		/* its agent spoke: built */
+	assert_false(plan_building(t, 100001, PLAN_BUILD_GRACE_MS));
+	dom_table_free(t);
+	free(t);
+}
+
 int
 main(void)
 {
@@ -766,6 +837,8 @@ main(void)
 		cmocka_unit_test(test_conn_error_classes),
 		cmocka_unit_test(test_link_lost_keeps_state),
 		cmocka_unit_test(test_status_after_release),
+		cmocka_unit_test(test_xlconf),
+		cmocka_unit_test(test_build_grace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
