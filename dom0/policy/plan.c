@@ -89,7 +89,7 @@ plan_round(struct dom_table *t, const struct plan_in *in,
     uint64_t *inflight_kb_out)
 {
 	struct policy_host hv = in->host, *host = &hv;
-	uint64_t inflight = 0, avail;
+	uint64_t inflight = 0, shrinking = 0, avail;
 	int64_t above;
 	size_t i, n = t->n, nt = 0;
 	struct dom *d;
@@ -100,14 +100,22 @@ plan_round(struct dom_table *t, const struct plan_in *in,
 		if (d->vm.target_kb > d->vm.current_kb)
 			inflight += d->vm.target_kb - d->vm.current_kb;
 		dom_update_state(d, host->now_ms, in->stale_ms);
+		if (d->vm.current_kb > d->vm.target_kb && pol_follows(&d->vm))
+			shrinking += d->vm.current_kb - d->vm.target_kb;
 		vms[i] = d->vm;
 	}
 	*inflight_kb_out = inflight;
 	above = (int64_t)host->free_kb - (int64_t)host->reserve_kb -
 	    (int64_t)inflight;
 	if (in->resv != NULL) {
+		/*
+		 * Ready only on memory really free; but the policy is asked
+		 * to free only what balloons already deflating toward their
+		 * targets will not bring (else every round would reclaim
+		 * the same shortfall again while they move).
+		 */
 		resv_update(in->resv, above, host->now_ms);
-		hv.resv_kb = resv_held_kb(in->resv);
+		hv.resv_kb = pol_sub(resv_held_kb(in->resv), shrinking);
 	}
 	if (above > 0 && (uint64_t)above > hv.resv_kb &&
 	    plan_building(t, host->now_ms, in->build_grace_ms))

@@ -46,7 +46,10 @@ struct plan_in {
  * in-flight grows) covers it, else right after the donors' shrinks.
  * Before deciding, in->resv (if set) gets its round (resv_update() with
  * the free memory above the reserve, net of grows in flight) and the
- * policy sees resv_held_kb() as host.resv_kb; while plan_building(), all
+ * policy sees resv_held_kb() less what cooperative balloons still have to
+ * release toward their targets (shrinks in flight) as host.resv_kb, so a
+ * shortfall is reclaimed once, not again every round while the balloons
+ * move; while plan_building(), all
  * of the free memory above the reserve is held so (no grows from it).
  * Writes the targets to tgt[0..*nt_out) (room for n) and the sum of the
  * grows in flight to *inflight_kb_out.  Returns 0 or the -errno of
