@@ -235,6 +235,12 @@ control_resv_cmd(struct cagmad *c, const char *args, bool release,
 	}
 	if (release) {
 		rc = resv_release(&c->resv, (uint32_t)id, mtime_ms());
+		if (rc == -EALREADY) {
+			fprintf(fp, "error: reservation %llu already ended "
+			    "(%s)\n", (unsigned long long)id, resv_state_str(
+			    resv_find(&c->resv, (uint32_t)id)->state));
+			return;
+		}
 		if (rc == 0) {
 			log_info("reservation %llu: released (%s)",
 			    (unsigned long long)id, resv_state_str(

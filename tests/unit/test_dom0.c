@@ -27,6 +27,7 @@
 #include "sched.h"
 #include "xsio.h"
 #include "xlconf.h"
+#include "xlcfg.h"
 #include "plan.h"
 
 #define MIB	1024ULL
@@ -816,6 +817,55 @@ test_build_grace(void **state)
 	free(t);
 }
 
+/* xl create -n output: JSON and SXP; the overhead as libxl counts it. */
+static void
+test_xlcfg(void **state)
+{
+	static const char json_pv[] = "{\n    \"c_info\": {\n        "
+	    "\"type\": \"pv\",\n        \"name\": \"web1\"\n    },\n    "
+	    "\"b_info\": {\n        \"max_vcpus\": 2,\n        "
+	    "\"max_memkb\": 1048576,\n        \"target_memkb\": 786432\n"
+	    "    }\n}\n";
+	static const char json_hvm[] = "{\"c_info\":{\"type\":\"hvm\","
+	    "\"name\":\"win\"},\"b_info\":{\"max_vcpus\":4,"
+	    "\"max_memkb\":2097152,\"target_memkb\":2097152,"
+	    "\"video_memkb\":8192}}";
+	static const char sxp[] = "(domain\n\t(domid -1)\n\t(create_info)\n"
+	    "\t(name small)\n\t(build_info)\n\t\t(max_memkb 524288)\n"
+	    "\t\t(target_memkb 262144)\n)\n";
+	static const char *const bad[] = {
+		"", "{}", "{\"target_memkb\": }", "{\"target_memkb\": 0}",
+		"{\"target_memkb\": 12a}", "{\"target_memkb\": -1}",
+		"{\"target_memkb\": 1, \"target_memkb\": 2}",
+		"{\"target_memkb\": 99999999999999999999999}",
+		"{\"xtarget_memkb\": 5}",
+	};
+	struct xlcfg x;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(xlcfg_parse(json_pv, strlen(json_pv), &x), 0);
+	assert_string_equal(x.name, "web1");
+	assert_false(x.hvm);
+	assert_int_equal(x.target_kb, 786432);
+	assert_int_equal(x.max_kb, 1048576);
+	assert_int_equal(x.vcpus, 2);
+	/* PV: 1 MiB extra, rounded to 2 MiB */
+	assert_int_equal(xlcfg_overhead_kb(&x), 2048);
+	assert_int_equal(xlcfg_parse(json_hvm, strlen(json_hvm), &x), 0);
+	assert_true(x.hvm);
+	/* shadow 4 x (256 x 4 + 2 x 2048) = 20480, video 8192, extra 2048 */
+	assert_int_equal(xlcfg_overhead_kb(&x), 20480 + 8192 + 2048);
+	assert_int_equal(xlcfg_parse(sxp, strlen(sxp), &x), 0);
+	assert_string_equal(x.name, "small");
+	assert_int_equal(x.target_kb, 262144);
+	assert_int_equal(x.max_kb, 524288);
+	assert_int_equal(x.vcpus, 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (xlcfg_parse(bad[i], strlen(bad[i]), &x) == 0)
+			fail_msg("accepted bad[%zu]: %s", i, bad[i]);
+}
+
 int
 main(void)
 {
@@ -839,6 +889,7 @@ main(void)
 		cmocka_unit_test(test_status_after_release),
 		cmocka_unit_test(test_xlconf),
 		cmocka_unit_test(test_build_grace),
+		cmocka_unit_test(test_xlcfg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
