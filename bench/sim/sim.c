@@ -241,8 +241,9 @@ vm_start_request(struct sim_run *r, size_t i, uint64_t now_ms)
 	host.resv_kb = 0;
 	host.now_ms = now_ms;
 	if (plan_resv_request(r->tbl, &r->o->cfg, &host, &r->resv, r->vms,
-	    s->size_kb + s->overhead_kb, s->deadline_ms > 0 ? s->deadline_ms :
-	    1, &r->start_id[i], &freeable) != 0)
+	    s->size_kb + s->overhead_kb, s->deadline_ms == 0 ? 1 :
+	    s->deadline_ms > RESV_TIMEOUT_MAX_MS ? RESV_TIMEOUT_MAX_MS :
+	    s->deadline_ms, &r->start_id[i], &freeable) != 0)
 		return false;
 	sched_note_record(&r->sched);	/* plan soon: reclaim for it */
 	return true;
