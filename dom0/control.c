@@ -172,6 +172,17 @@ control_status(const struct cagmad *c, bool json, FILE *fp)
 	control_resv_list(c, false, fp);
 }
 
+/* Fresh host facts for a reservation command. */
+static void
+control_host(struct cagmad *c, uint64_t now_ms, struct policy_host *host)
+{
+	if (c->be.ops->free_memory(&c->be, &host->free_kb) != 0)
+		host->free_kb = 0;	/* unknown: count only the guests */
+	host->reserve_kb = c->cfg.reserve_kb;
+	host->resv_kb = 0;
+	host->now_ms = now_ms;
+}
+
 /* "reserve SIZE_KB TIMEOUT_MS": a new reservation, or why not. */
 static void
 control_reserve(struct cagmad *c, const char *args, FILE *fp)
@@ -188,11 +199,7 @@ control_reserve(struct cagmad *c, const char *args, FILE *fp)
 		fputs("error: usage: reserve SIZE_KB TIMEOUT_MS\n", fp);
 		return;
 	}
-	if (c->be.ops->free_memory(&c->be, &host.free_kb) != 0)
-		host.free_kb = 0;	/* unknown: count only the guests */
-	host.reserve_kb = c->cfg.reserve_kb;
-	host.resv_kb = 0;
-	host.now_ms = now_ms;
+	control_host(c, now_ms, &host);
 	rc = plan_resv_request(c->tbl, &c->pcfg, &host, &c->resv, c->vms,
 	    size_kb, timeout_ms, &id, &freeable);
 	if (rc == -ENOSPC) {
@@ -232,6 +239,12 @@ control_resv_cmd(struct cagmad *c, const char *args, bool release,
 	if (num_parse_u64(args, strlen(args), 1, UINT32_MAX, &id) != 0) {
 		fputs("error: usage: resv|release ID\n", fp);
 		return;
+	}
+	if (!release) {
+		struct policy_host host;
+
+		control_host(c, mtime_ms(), &host);
+		plan_resv_refresh(c->tbl, &host, &c->resv);
 	}
 	if (release) {
 		rc = resv_release(&c->resv, (uint32_t)id, mtime_ms());

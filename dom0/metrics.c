@@ -67,6 +67,10 @@ metrics_print(const struct cagmad *c, FILE *fp)
 	fprintf(fp, "# HELP cagma_host_reserve_kib Host reserve\n"
 	    "# TYPE cagma_host_reserve_kib gauge\ncagma_host_reserve_kib "
 	    "%llu\n", (unsigned long long)c->cfg.reserve_kb);
+	fprintf(fp, "# HELP cagma_host_held_kib Host memory held for "
+	    "reservations (new domains)\n# TYPE cagma_host_held_kib gauge\n"
+	    "cagma_host_held_kib %llu\n",
+	    (unsigned long long)resv_held_kb(&c->resv));
 	fprintf(fp, "# HELP cagma_rounds_total Planning rounds\n"
 	    "# TYPE cagma_rounds_total counter\ncagma_rounds_total %llu\n",
 	    (unsigned long long)c->rounds);

@@ -20,6 +20,30 @@ plan_reclaims(const struct vm_target *tgt, size_t nt)
 	return false;
 }
 
+/*
+ * A domain is being built: keep the shrinks, the emergencies' grows and
+ * the grow of the domain whose urgent record called this round (urgent),
+ * drop every other grow (it would spend free memory the new domain is
+ * about to allocate).  Returns the new count, order kept.
+ */
+static size_t
+plan_drop_grows(struct dom_table *t, struct vm_target *tgt, size_t nt,
+    uint32_t urgent)
+{
+	struct dom *d;
+	size_t i, k = 0;
+
+	for (i = 0; i < nt; i++) {
+		d = dom_find(t, tgt[i].domid);
+		if (d != NULL && tgt[i].target_kb > d->vm.target_kb &&
+		    tgt[i].reason != POLICY_R_EMERGENCY &&
+		    tgt[i].domid != urgent)
+			continue;
+		tgt[k++] = tgt[i];
+	}
+	return k;
+}
+
 /* See plan.h. */
 bool
 plan_building(const struct dom_table *t, uint64_t now_ms, uint64_t grace_ms)
@@ -83,6 +107,14 @@ plan_resv_request(struct dom_table *t, const struct policy_cfg *pcfg,
 }
 
 /* See plan.h. */
+void
+plan_resv_refresh(const struct dom_table *t, const struct policy_host *host,
+    struct resv_table *resv)
+{
+	resv_update(resv, plan_above_kb(t, host), host->now_ms);
+}
+
+/* See plan.h. */
 int
 plan_round(struct dom_table *t, const struct plan_in *in,
     struct policy_vm *vms, struct vm_target *tgt, size_t *nt_out,
@@ -117,9 +149,6 @@ plan_round(struct dom_table *t, const struct plan_in *in,
 		resv_update(in->resv, above, host->now_ms);
 		hv.resv_kb = pol_sub(resv_held_kb(in->resv), shrinking);
 	}
-	if (above > 0 && (uint64_t)above > hv.resv_kb &&
-	    plan_building(t, host->now_ms, in->build_grace_ms))
-		hv.resv_kb = (uint64_t)above;
 	rc = policy_decide(in->ops, in->pcfg, host, vms, n, tgt, &nt);
 	if (rc != 0) {
 		*nt_out = 0;
@@ -127,6 +156,8 @@ plan_round(struct dom_table *t, const struct plan_in *in,
 	}
 	for (i = 0; i < n; i++)
 		t->list[i]->vm.est = vms[i].est;
+	if (plan_building(t, host->now_ms, in->build_grace_ms))
+		nt = plan_drop_grows(t, tgt, nt, in->urgent_domid);
 	if (in->urgent_domid != PLAN_NO_URGENT) {
 		avail = host->free_kb > host->reserve_kb + host->resv_kb +
 		    inflight ? host->free_kb - host->reserve_kb -

@@ -49,8 +49,10 @@ struct plan_in {
  * policy sees resv_held_kb() less what cooperative balloons still have to
  * release toward their targets (shrinks in flight) as host.resv_kb, so a
  * shortfall is reclaimed once, not again every round while the balloons
- * move; while plan_building(), all
- * of the free memory above the reserve is held so (no grows from it).
+ * move.  While plan_building(), every grow but an emergency's (reason
+ * emergency, or the domain of in->urgent_domid) is dropped from the
+ * round's targets (no grows from free memory while a new domain is built;
+ * a swapping guest is still served first).
  * Writes the targets to tgt[0..*nt_out) (room for n) and the sum of the
  * grows in flight to *inflight_kb_out.  Returns 0 or the -errno of
  * policy_decide() (then *nt_out = 0).
@@ -88,5 +90,13 @@ int plan_resv_request(struct dom_table *t, const struct policy_cfg *pcfg,
     const struct policy_host *host, struct resv_table *resv,
     struct policy_vm *vms, uint64_t size_kb, uint64_t timeout_ms,
     uint32_t *id_out, uint64_t *freeable_kb_out);
+
+/*
+ * resv_update() between rounds with fresh host facts (host->free_kb, now)
+ * over the domains of t as the last round left them, so a client polling
+ * a reservation sees it ready as soon as the memory is free.  Pure.
+ */
+void plan_resv_refresh(const struct dom_table *t,
+    const struct policy_host *host, struct resv_table *resv);
 
 #endif
