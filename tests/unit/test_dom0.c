@@ -866,6 +866,39 @@ test_xlcfg(void **state)
 			fail_msg("accepted bad[%zu]: %s", i, bad[i]);
 }
 
+/* Reservations in status and status-json. */
+static void
+test_status_reservations(void **state)
+{
+	struct cagmad *c = fake_cagmad();
+	char *txt, *json;
+	uint32_t a = 0, b = 0;
+
+	(void)state;
+	resv_init(&c->resv);
+	assert_int_equal(resv_add(&c->resv, 768 * MIB, 30000, 4096 * MIB, 0,
+	    &a), 0);
+	assert_int_equal(resv_add(&c->resv, 256 * MIB, 30000, 4096 * MIB, 0,
+	    &b), 0);
+	resv_update(&c->resv, 800 * MIB, 10);
+	assert_int_equal(resv_release(&c->resv, b, 20), 0);
+	txt = render_status(c, false);
+	json = render_status(c, true);
+	assert_non_null(strstr(txt, "held for new domains 768 MiB"));
+	assert_non_null(strstr(txt, "reservation id=1 state=ready "
+	    "size_kb=786432 "));
+	assert_non_null(strstr(txt, "reservation id=2 state=cancelled "
+	    "size_kb=262144 "));
+	assert_non_null(strstr(json, "\"held_kb\":786432,\"building\":false"));
+	assert_non_null(strstr(json, "\"reservations\":[{\"id\":1,"
+	    "\"state\":\"ready\",\"size_kb\":786432,"));
+	assert_non_null(strstr(json, "},{\"id\":2,\"state\":\"cancelled\""));
+	assert_non_null(strstr(json, "],\"domains\":[]}"));
+	free(txt);
+	free(json);
+	fake_cagmad_free(c);
+}
+
 int
 main(void)
 {
@@ -887,6 +920,7 @@ main(void)
 		cmocka_unit_test(test_conn_error_classes),
 		cmocka_unit_test(test_link_lost_keeps_state),
 		cmocka_unit_test(test_status_after_release),
+		cmocka_unit_test(test_status_reservations),
 		cmocka_unit_test(test_xlconf),
 		cmocka_unit_test(test_build_grace),
 		cmocka_unit_test(test_xlcfg),
