@@ -5,7 +5,9 @@
  * dom_progress() for every balloon, plan_round() and dom_target_ok() for
  * every round, struct sched for when to plan, and one emergency round per
  * urgent record within its budget, in arrival order, as cagmad's event
- * loop runs them (dom0/daemon.c, dom0/round.c).  Only the I/O differs.
+ * loop runs them (dom0/daemon.c, dom0/round.c), and cagmad's reservations
+ * for every VM start (plan_resv_request(), then plan_round() each round,
+ * as `cagmactl create` and the control socket do).  Only the I/O differs.
  */
 #include <errno.h>
 #include <math.h>
