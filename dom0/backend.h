@@ -37,7 +37,10 @@ struct backend_ops {
 	/* Set the balloon target (the only writer).  0 or -errno. */
 	int (*set_target)(struct backend *be, uint32_t domid,
 	    uint64_t target_kb);
-	/* Host free memory, KiB.  0 or -errno. */
+	/*
+	 * Host free memory, KiB, net of outstanding claims (memory a domain
+	 * being built has staked: xl claim_mode=1).  0 or -errno.
+	 */
 	int (*free_memory)(struct backend *be, uint64_t *free_kb_out);
 	/*
 	 * The daemon's xenstore link came back after a loss (xenstored

@@ -4,9 +4,9 @@
  * for up to XEN_LIST_CHUNK domains; one domain by getinfo_single, or by a
  * getinfolist of one on Xen 4.17, which lacks it), targets through
  * libxl_set_memory_target(enforce=1), host free memory through
- * libxl_get_free_memory.  One libxl context, replaced when the daemon's
- * xenstore link comes back after a loss: the context's own xenstore handle
- * died with the old xenstored.
+ * libxl_get_physinfo (free net of outstanding claims).  One libxl context,
+ * replaced when the daemon's xenstore link comes back after a loss: the
+ * context's own xenstore handle died with the old xenstored.
  *
  * libxl's and libxenctrl's own messages go through cagmad's logger (one
  * xentoollog logger, rate limited), and libxl error codes become -errno
@@ -258,17 +258,32 @@ xen_set_target(struct backend *be, uint32_t domid, uint64_t target_kb)
 	return xen_libxl_rc(b, rc, what);
 }
 
+/*
+ * Host free memory net of outstanding claims: a domain being built with
+ * xl.conf claim_mode=1 has staked its whole size (XENMEM_claim_pages)
+ * before it allocates it, and libxl_get_free_memory() ((free + scrub) x 4)
+ * still counts the claimed pages as free.  Pages are 4 KiB, as libxl
+ * counts them.
+ */
 static int
 xen_free_memory(struct backend *be, uint64_t *free_kb_out)
 {
 	struct xen_be *b = be->priv;
-	uint64_t kb;
+	libxl_physinfo info;
+	uint64_t pages;
 	int rc;
 
-	rc = libxl_get_free_memory(b->ctx, &kb);
-	if (rc != 0)
-		return xen_libxl_rc(b, rc, "libxl_get_free_memory");
-	*free_kb_out = kb;
+	libxl_physinfo_init(&info);
+	rc = libxl_get_physinfo(b->ctx, &info);
+	if (rc != 0) {
+		libxl_physinfo_dispose(&info);
+		return xen_libxl_rc(b, rc, "libxl_get_physinfo");
+	}
+	pages = info.free_pages + info.scrub_pages;
+	pages = pages > info.outstanding_pages ? pages -
+	    info.outstanding_pages : 0;
+	libxl_physinfo_dispose(&info);
+	*free_kb_out = pages * 4;
 	return 0;
 }
 

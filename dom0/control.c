@@ -14,6 +14,9 @@
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
+#include "mtime.h"
+#include "num.h"
+#include "plan.h"
 
 #define CONTROL_TIMEOUT_MS	2000	/* a client idle this long is dropped */
 
@@ -32,6 +35,53 @@ control_json_str(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* One reservation as "key=value ..." (text) or a JSON object. */
+static void
+control_resv_one(const struct resv *r, uint64_t now_ms, bool json, FILE *fp)
+{
+	uint64_t left = r->deadline_ms > now_ms ? r->deadline_ms - now_ms : 0;
+
+	fprintf(fp, json ? "{\"id\":%u,\"state\":\"%s\",\"size_kb\":%llu,"
+	    "\"age_ms\":%llu,\"freeing_ms\":%lld,\"deadline_in_ms\":%llu}" :
+	    "id=%u state=%s size_kb=%llu age_ms=%llu freeing_ms=%lld "
+	    "deadline_in_ms=%llu\n", r->id, resv_state_str(r->state),
+	    (unsigned long long)r->size_kb,
+	    (unsigned long long)(now_ms - r->created_ms),
+	    r->ready_ms != 0 ? (long long)(r->ready_ms - r->created_ms) : -1LL,
+	    resv_live(r->state) ? (unsigned long long)left : 0ULL);
+}
+
+/* The table's entries in id order: JSON array items or text lines. */
+static void
+control_resv_list(const struct cagmad *c, bool json, FILE *fp)
+{
+	uint64_t now_ms = mtime_ms();
+	uint32_t last = 0, best;
+	const struct resv *r;
+	bool first = true;
+	size_t i;
+
+	for (;;) {
+		best = UINT32_MAX;
+		for (i = 0; i < RESV_MAX; i++) {
+			r = &c->resv.r[i];
+			if (r->state != RESV_UNUSED && r->id > last &&
+			    r->id < best)
+				best = r->id;
+		}
+		if (best == UINT32_MAX)
+			return;
+		r = resv_find(&c->resv, best);
+		if (json && !first)
+			fputc(',', fp);
+		if (!json)
+			fputs("  reservation ", fp);
+		control_resv_one(r, now_ms, json, fp);
+		first = false;
+		last = best;
+	}
+}
+
 static void
 control_status_json(const struct cagmad *c, FILE *fp)
 {
@@ -41,17 +91,22 @@ control_status_json(const struct cagmad *c, FILE *fp)
 	fprintf(fp, "{\"policy\":");
 	control_json_str(fp, c->ops != NULL ? c->ops->name : "");
 	fprintf(fp, ",\"dry_run\":%s,\"host\":{\"free_kb\":%llu,"
-	    "\"reserve_kb\":%llu,\"inflight_kb\":%llu},\"rounds\":%llu,"
+	    "\"reserve_kb\":%llu,\"inflight_kb\":%llu,\"held_kb\":%llu,"
+	    "\"building\":%s},\"rounds\":%llu,"
 	    "\"emergencies\":%llu,\"emergency_domains\":%llu,"
-	    "\"records_total\":%llu,\"domains\":[",
+	    "\"records_total\":%llu,\"reservations\":[",
 	    c->dry_run ? "true" : "false",
 	    (unsigned long long)c->free_kb,
 	    (unsigned long long)c->cfg.reserve_kb,
 	    (unsigned long long)c->inflight_kb,
+	    (unsigned long long)resv_held_kb(&c->resv),
+	    c->building ? "true" : "false",
 	    (unsigned long long)c->rounds,
 	    (unsigned long long)c->emergencies,
 	    (unsigned long long)c->emergency_doms,
 	    (unsigned long long)c->records);
+	control_resv_list(c, true, fp);
+	fprintf(fp, "],\"domains\":[");
 	for (i = 0; i < c->tbl->n; i++) {
 		d = c->tbl->list[i];
 		fprintf(fp, "%s{\"domid\":%u,\"name\":", i > 0 ? "," : "",
@@ -112,6 +167,109 @@ control_status(const struct cagmad *c, bool json, FILE *fp)
 		    policy_state_str(d->vm.state), policy_reason_str(d->reason),
 		    (unsigned long long)d->unmet, d->at_max ? " (at max)" : "");
 	}
+	if (resv_held_kb(&c->resv) > 0 || c->building)
+		fprintf(fp, "held for new domains %llu MiB%s\n",
+		    (unsigned long long)resv_held_kb(&c->resv) / 1024,
+		    c->building ? "; a new domain is being built: no grows "
+		    "from free memory" : "");
+	control_resv_list(c, false, fp);
+}
+
+/* Fresh host facts for a reservation command. */
+static void
+control_host(struct cagmad *c, uint64_t now_ms, struct policy_host *host)
+{
+	if (c->be.ops->free_memory(&c->be, &host->free_kb) != 0)
+		host->free_kb = 0;	/* unknown: count only the guests */
+	host->reserve_kb = c->cfg.reserve_kb;
+	host->resv_kb = 0;
+	host->now_ms = now_ms;
+}
+
+/* "reserve SIZE_KB TIMEOUT_MS": a new reservation, or why not. */
+static void
+control_reserve(struct cagmad *c, const char *args, FILE *fp)
+{
+	const char *sp = strchr(args, ' ');
+	uint64_t size_kb, timeout_ms, freeable = 0, now_ms = mtime_ms();
+	struct policy_host host;
+	uint32_t id = 0;
+	int rc;
+
+	if (sp == NULL || num_parse_u64(args, (size_t)(sp - args), 1,
+	    RESV_SIZE_MAX_KB, &size_kb) != 0 || num_parse_u64(sp + 1,
+	    strlen(sp + 1), 1, RESV_TIMEOUT_MAX_MS, &timeout_ms) != 0) {
+		fputs("error: usage: reserve SIZE_KB TIMEOUT_MS\n", fp);
+		return;
+	}
+	control_host(c, now_ms, &host);
+	rc = plan_resv_request(c->tbl, &c->pcfg, &host, &c->resv, c->vms,
+	    size_kb, timeout_ms, &id, &freeable);
+	if (rc == -ENOSPC) {
+		log_info("reservation of %llu KiB refused: at most %llu KiB "
+		    "can be freed", (unsigned long long)size_kb,
+		    (unsigned long long)freeable);
+		fprintf(fp, "error: refused: %llu KiB asked, at most %llu KiB "
+		    "can be freed now (host free above the reserve and what "
+		    "cooperative guests hold above their CMA and min) "
+		    "freeable_kb=%llu\n", (unsigned long long)size_kb,
+		    (unsigned long long)freeable,
+		    (unsigned long long)freeable);
+		return;
+	}
+	if (rc != 0) {
+		fprintf(fp, "error: %s\n", rc == -EBUSY ? "too many "
+		    "reservations" : strerror(-rc));
+		return;
+	}
+	log_info("reservation %u: %llu KiB within %llu ms (%llu KiB "
+	    "freeable): %s", id, (unsigned long long)size_kb,
+	    (unsigned long long)timeout_ms, (unsigned long long)freeable,
+	    resv_state_str(resv_find(&c->resv, id)->state));
+	sched_note_record(&c->sched);	/* plan soon: reclaim for it */
+	control_resv_one(resv_find(&c->resv, id), now_ms, false, fp);
+}
+
+/* "resv ID" (its state) or "release ID". */
+static void
+control_resv_cmd(struct cagmad *c, const char *args, bool release,
+    FILE *fp)
+{
+	const struct resv *r;
+	uint64_t id;
+	int rc;
+
+	if (num_parse_u64(args, strlen(args), 1, UINT32_MAX, &id) != 0) {
+		fputs("error: usage: resv|release ID\n", fp);
+		return;
+	}
+	if (!release) {
+		struct policy_host host;
+
+		control_host(c, mtime_ms(), &host);
+		plan_resv_refresh(c->tbl, &host, &c->resv);
+	}
+	if (release) {
+		rc = resv_release(&c->resv, (uint32_t)id, mtime_ms());
+		if (rc == -EALREADY) {
+			fprintf(fp, "error: reservation %llu already ended "
+			    "(%s)\n", (unsigned long long)id, resv_state_str(
+			    resv_find(&c->resv, (uint32_t)id)->state));
+			return;
+		}
+		if (rc == 0) {
+			log_info("reservation %llu: released (%s)",
+			    (unsigned long long)id, resv_state_str(
+			    resv_find(&c->resv, (uint32_t)id)->state));
+			sched_note_record(&c->sched);
+		}
+	}
+	r = resv_find(&c->resv, (uint32_t)id);
+	if (r == NULL)
+		fprintf(fp, "error: no reservation %llu\n",
+		    (unsigned long long)id);
+	else
+		control_resv_one(r, mtime_ms(), false, fp);
 }
 
 int
@@ -253,6 +411,12 @@ control_command(struct control_client *cl, struct cagmad *c)
 		control_status(c, false, fp);
 	else if (strcmp(cl->in, "status-json") == 0)
 		control_status(c, true, fp);
+	else if (strncmp(cl->in, "reserve ", 8) == 0)
+		control_reserve(c, cl->in + 8, fp);
+	else if (strncmp(cl->in, "resv ", 5) == 0)
+		control_resv_cmd(c, cl->in + 5, false, fp);
+	else if (strncmp(cl->in, "release ", 8) == 0)
+		control_resv_cmd(c, cl->in + 8, true, fp);
 	else if (strcmp(cl->in, "reload") == 0)
 		fputs(daemon_reload(c) == 0 ? "ok\n" :
 		    "error: invalid configuration, old one kept (see log)\n",

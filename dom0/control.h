@@ -1,8 +1,10 @@
 /*
  * control.h - cagmad's control socket (unix stream, mode 0600, root only).
  *
- * Protocol: the client sends one line ("status", "status-json", "reload")
- * and reads the reply until the daemon closes the connection.  Clients are
+ * Protocol: the client sends one line ("status", "status-json", "reload",
+ * "reserve SIZE_KB TIMEOUT_MS", "resv ID", "release ID"; cagmad.8,
+ * CONTROL SOCKET) and reads the reply until the daemon closes the
+ * connection.  Clients are
  * non-blocking and served from the main poll loop, so a slow client never
  * delays an emergency.
  */

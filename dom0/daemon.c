@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mtime.h"
 #include "num.h"
+#include "plan.h"
 
 #define DAEMON_TOK_INTRO	"intro"
 #define DAEMON_TOK_RELEASE	"release"
@@ -124,6 +125,8 @@ daemon_add(struct cagmad *c, const struct be_dom *b)
 	else
 		snprintf(d->name, sizeof(d->name), "domain-%u", b->domid);
 	daemon_apply_settings(c, d);
+	/* plan_building(): a domain that appears while cagmad runs is new */
+	d->added_ms = c->rounds > 0 ? mtime_ms() : 0;
 	(void)daemon_watch_dom(c, d);
 	log_info("domid %u: tracking '%s' (current %llu KiB, target %llu KiB, "
 	    "max %llu KiB)", d->domid, d->name,
@@ -475,6 +478,8 @@ daemon_init(struct cagmad *c)
 		fatalx("out of memory");
 	dom_table_init(c->tbl);
 	emerg_init(&c->emerg, c->emerg_ids, DOM_ID_MAX);
+	resv_init(&c->resv);
+	c->build_grace_ms = PLAN_BUILD_GRACE_MS;
 	rc = daemon_set_policy(c);
 	if (rc != 0) {
 		log_warnx("unknown policy '%s'", c->cfg.policy);

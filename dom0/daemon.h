@@ -15,6 +15,7 @@
 #include "domains.h"
 #include "emerg.h"
 #include "policy.h"
+#include "reserve.h"
 #include "sched.h"
 #include "xsio.h"
 
@@ -40,6 +41,9 @@ struct cagmad {
 	uint32_t *emerg_ids;		/* its FIFO, DOM_ID_MAX entries */
 	uint32_t *urgent;		/* domids one emergency round serves */
 	struct sched_etarget *escratch;	/* emergency order scratch */
+	struct resv_table resv;		/* memory for new domains */
+	uint64_t build_grace_ms;	/* plan_in.build_grace_ms */
+	bool building;			/* last round: plan_building() */
 	/* scratch for rounds, DOM_ID_MAX entries each */
 	struct policy_vm *vms;
 	struct vm_target *tgt;

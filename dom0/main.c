@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "mtime.h"
+#include "xlconf.h"
 
 
 
@@ -254,6 +255,8 @@ main(int argc, char **argv)
 	log_info("started: backend %s, policy %s%s, %zu domains",
 	    c.backend_name, c.ops->name, c.dry_run ? ", dry-run" : "",
 	    c.tbl->n);
+	if (strcmp(c.backend_name, "xen") == 0)
+		(void)xlconf_check(XLCONF_PATH);	/* warnings only */
 	rc = loop(&c, &ctl, sfd, tfd);
 	control_close(&ctl);
 	daemon_fini(&c);

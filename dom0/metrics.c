@@ -134,6 +134,9 @@ metrics_print(const struct cagmad *c, FILE *fp)
 	metrics_one(fp, "cagma_host_inflight_bytes", "gauge",
 	    "Balloon grows in flight", (unsigned long long)c->inflight_kb *
 	    1024ULL);
+	metrics_one(fp, "cagma_host_held_bytes", "gauge",
+	    "Host memory held for reservations (new domains)",
+	    (unsigned long long)resv_held_kb(&c->resv) * 1024ULL);
 	metrics_one(fp, "cagma_rounds_total", "counter", "Planning rounds",
 	    (unsigned long long)c->rounds);
 	metrics_one(fp, "cagma_emergencies_total", "counter",

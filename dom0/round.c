@@ -100,6 +100,7 @@ daemon_collect(struct cagmad *c, uint64_t now_ms, const uint32_t *urgent,
 	c->free_kb = free_kb;
 	host->free_kb = free_kb;	/* raw: the planner nets in-flight grows */
 	host->reserve_kb = c->cfg.reserve_kb;
+	host->resv_kb = 0;	/* plan_round(): the reservations' hold */
 	host->now_ms = now_ms;
 }
 
@@ -122,6 +123,30 @@ daemon_retry(struct cagmad *c, uint64_t now_ms)
 	}
 }
 
+/* One line per reservation state change (ready, expired). */
+static void
+daemon_resv_log(struct cagmad *c)
+{
+	struct resv *r;
+	size_t i;
+
+	for (i = 0; i < RESV_MAX; i++) {
+		r = &c->resv.r[i];
+		if (r->state == r->logged || r->state == RESV_UNUSED)
+			continue;
+		r->logged = r->state;
+		if (r->state == RESV_READY)
+			log_info("reservation %u: %llu KiB ready after %llu ms",
+			    r->id, (unsigned long long)r->size_kb,
+			    (unsigned long long)(r->ready_ms - r->created_ms));
+		else if (r->state == RESV_EXPIRED)
+			log_warnx("reservation %u: %llu KiB expired (%s)",
+			    r->id, (unsigned long long)r->size_kb,
+			    r->ready_ms != 0 ? "not used in time" :
+			    "not freed in time");
+	}
+}
+
 /* See daemon.h. */
 void
 daemon_round(struct cagmad *c, uint64_t now_ms, const uint32_t *urgent,
@@ -140,11 +165,15 @@ daemon_round(struct cagmad *c, uint64_t now_ms, const uint32_t *urgent,
 	in.stale_ms = c->cfg.stale_ms;
 	in.urgent = urgent;
 	in.nurgent = nurgent;
+	in.resv = &c->resv;
+	in.build_grace_ms = c->build_grace_ms;
 	rc = plan_round(c->tbl, &in, c->vms, c->tgt, c->escratch, &out);
 	if (rc != 0)
 		log_warnx("policy %s: decide failed: %s", c->ops->name,
 		    strerror(-rc));
 	c->inflight_kb = out.inflight_kb;
+	c->building = plan_building(c->tbl, now_ms, c->build_grace_ms);
+	daemon_resv_log(c);
 	for (i = 0; i < out.nt; i++)
 		daemon_apply(c, &c->tgt[i], now_ms);
 	c->rounds++;

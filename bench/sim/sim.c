@@ -7,7 +7,9 @@
  * struct emerg for the emergency path: urgent domains queue, and at most
  * one emergency round per step serves all of them (querying only their
  * balloons) while the host-wide budget has a token, as cagmad's event
- * loop runs them (dom0/daemon.c, dom0/round.c).  Only the I/O differs.
+ * loop runs them (dom0/daemon.c, dom0/round.c), and cagmad's reservations
+ * for every VM start (plan_resv_request(), then plan_round() each round,
+ * as `cagmactl create` and the control socket do).  Only the I/O differs.
  */
 #include <errno.h>
 #include <math.h>
@@ -77,6 +79,8 @@ struct sim_run {
 	/* host-side consumers */
 	double *use_kb;			/* what host_use i holds now */
 	int *start_state;		/* 0 waiting, 1 started, -1 failed */
+	uint32_t *start_id;		/* its reservation (0: none yet) */
+	struct resv_table resv;		/* cagmad's reservations */
 };
 
 /* See sim.h. */
@@ -127,13 +131,15 @@ alloc_run(struct sim_run *r)
 	r->gb = calloc(n, sizeof(*r->gb));
 	r->use_kb = calloc(r->sc->nhost_use + 1, sizeof(double));
 	r->start_state = calloc(ns, sizeof(int));
+	r->start_id = calloc(ns, sizeof(uint32_t));
 	if (!r->g || !r->tbl || !r->dom || !r->vms || !r->tgt || !r->urgent ||
 	    !r->emerg_ids || !r->escratch || !r->react || !r->drop_ring ||
 	    !r->want_prev || !r->reclaim_to || !r->gb ||
-	    !r->use_kb || !r->start_state)
+	    !r->use_kb || !r->start_state || !r->start_id)
 		return -ENOMEM;
 	dom_table_init(r->tbl);
 	emerg_init(&r->emerg, r->emerg_ids, n);
+	resv_init(&r->resv);
 	return 0;
 }
 
@@ -230,11 +236,42 @@ step_host_use(struct sim_run *r, uint64_t now_ms)
 	}
 }
 
-/* VM starts: created once size + overhead is free, failed past deadline. */
+/*
+ * A start asks cagmad for size + overhead within its deadline, as
+ * `cagmactl create` does (plan_resv_request(): refused at once when the
+ * domains cannot free that much); false if refused.
+ */
+static bool
+vm_start_request(struct sim_run *r, size_t i, uint64_t now_ms)
+{
+	const struct sim_vm_start *s = &r->sc->vm_start[i];
+	struct policy_host host;
+	uint64_t freeable, free_kb = host_free(r) > 0 ?
+	    (uint64_t)host_free(r) : 0;
+
+	host.free_kb = free_kb;
+	host.reserve_kb = r->sc->reserve_kb;
+	host.resv_kb = 0;
+	host.now_ms = now_ms;
+	if (plan_resv_request(r->tbl, &r->o->cfg, &host, &r->resv, r->vms,
+	    s->size_kb + s->overhead_kb, s->deadline_ms == 0 ? 1 :
+	    s->deadline_ms > RESV_TIMEOUT_MAX_MS ? RESV_TIMEOUT_MAX_MS :
+	    s->deadline_ms, &r->start_id[i], &freeable) != 0)
+		return false;
+	sched_note_record(&r->sched);	/* plan soon: reclaim for it */
+	return true;
+}
+
+/*
+ * VM starts through cagmad's reservations: created (and the reservation
+ * released) once it is ready; failed when refused or expired.  Start
+ * latency: request to ready.
+ */
 static void
 step_vm_starts(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
 {
 	const struct sim_scenario *sc = r->sc;
+	const struct resv *rv;
 	double need, waited;
 	size_t i;
 
@@ -243,15 +280,23 @@ step_vm_starts(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
 
 		if (r->start_state[i] != 0 || now_ms < s->at_ms)
 			continue;
+		if (r->start_id[i] == 0 && !vm_start_request(r, i, now_ms)) {
+			r->start_state[i] = -1;
+			res->failed_starts++;
+			continue;
+		}
+		rv = resv_find(&r->resv, r->start_id[i]);
 		need = (double)(s->size_kb + s->overhead_kb);
-		waited = (double)(now_ms - s->at_ms);
-		if (host_free(r) >= need) {
+		if (rv != NULL && rv->state == RESV_READY &&
+		    host_free(r) >= need) {
+			waited = (double)(rv->ready_ms - s->at_ms);
 			r->start_state[i] = 1;
 			r->host_used_kb += need;
 			res->vm_starts++;
 			if (waited > res->start_ms_max)
 				res->start_ms_max = waited;
-		} else if (waited > (double)s->deadline_ms) {
+			(void)resv_release(&r->resv, r->start_id[i], now_ms);
+		} else if (rv == NULL || !resv_live(rv->state)) {
 			r->start_state[i] = -1;
 			res->failed_starts++;
 		}
@@ -457,10 +502,13 @@ sim_round(struct sim_run *r, uint64_t now_ms, const uint32_t *urgent,
 	in.pcfg = &r->o->cfg;
 	in.host.free_kb = r->host_free_kb > 0 ? (uint64_t)r->host_free_kb : 0;
 	in.host.reserve_kb = r->sc->reserve_kb;
+	in.host.resv_kb = 0;
 	in.host.now_ms = now_ms;
 	in.stale_ms = r->o->cfg.stale_ms;
 	in.urgent = nurgent > 0 ? urgent : NULL;
 	in.nurgent = nurgent;
+	in.resv = &r->resv;
+	in.build_grace_ms = 0;	/* started domains are not in the table */
 	rc = plan_round(r->tbl, &in, r->vms, r->tgt, r->escratch, &out);
 	if (rc != 0)
 		return rc;
@@ -625,6 +673,7 @@ free_run(struct sim_run *r)
 	free(r->gb);
 	free(r->use_kb);
 	free(r->start_state);
+	free(r->start_id);
 }
 
 /* See sim.h. */

@@ -46,6 +46,8 @@ struct dom {
 	char name[DOM_NAME_MAX];	/* toolstack-written, escaped */
 	uint64_t static_max_kb;		/* trusted: memory/static-max */
 	bool seen;			/* still listed in the last rescan */
+	uint64_t added_ms;		/* appeared then (owner-set; 0: there
+					   when the owner started) */
 	const void *ops;		/* per-domain policy (policy_ops) */
 	struct policy_vm vm;
 	/* records */

@@ -113,7 +113,8 @@ int64_t
 pol_host_avail_kb(const struct policy_host *host,
     const struct policy_vm *vms, size_t n)
 {
-	int64_t avail = (int64_t)host->free_kb - (int64_t)host->reserve_kb;
+	int64_t avail = (int64_t)host->free_kb - (int64_t)host->reserve_kb -
+	    (int64_t)host->resv_kb;
 	size_t i;
 
 	for (i = 0; i < n; i++)

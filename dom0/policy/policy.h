@@ -124,6 +124,14 @@ struct policy_host {
 	uint64_t free_kb;	/* host free memory reported now, KiB */
 	uint64_t reserve_kb;	/* never hand out below this */
 	uint64_t now_ms;
+	/*
+	 * Held out like the reserve (reserve.h): the pending and ready
+	 * reservations for new domains, or, while a new domain is being
+	 * built, all the free memory (plan.c).  Every policy sees it through
+	 * pol_host_avail_kb(); the cagma planner reclaims a shortfall as for
+	 * the reserve (down to CMA, never below CMA / floor).  KiB.
+	 */
+	uint64_t resv_kb;
 };
 
 enum policy_surplus {

@@ -61,8 +61,9 @@ bool pol_follows(const struct policy_vm *vm);
 bool pol_movable(const struct policy_vm *vm);
 
 /*
- * Memory the host can hand out now: free - reserve - every grow still in
- * flight (target > current), counted once.  Negative when the host is
+ * Memory the host can hand out now: free - reserve - held reservations
+ * (host->resv_kb) - every grow still in flight (target > current), counted
+ * once.  Negative when the host is
  * already below its reserve.  KiB.
  */
 int64_t pol_host_avail_kb(const struct policy_host *host,
@@ -120,7 +121,8 @@ bool pol_unused_extremes(const struct policy_vm *vms, size_t n,
 
 /*
  * Unused host memory as the seeds count it: free minus every grow still in
- * flight, without cagma's reserve (policy_decide() applies that).  KiB,
+ * flight and the held reservations, without cagma's reserve
+ * (policy_decide() applies that).  KiB,
  * negative when in-flight grows exceed free memory.
  */
 static inline int64_t

@@ -27,6 +27,9 @@
 #include "record.h"
 #include "sched.h"
 #include "xsio.h"
+#include "xlconf.h"
+#include "xlcfg.h"
+#include "plan.h"
 
 #define MIB	1024ULL
 
@@ -787,6 +790,157 @@ test_status_after_release(void **state)
 	fake_cagmad_free(c);
 }
 
+/* xl.conf: the two keys, strictly; everything else skipped. */
+static void
+test_xlconf(void **state)
+{
+	static const struct {
+		const char *text;
+		enum xlconf_autoballoon ab;
+		int claim;
+		unsigned bad;
+	} cases[] = {
+		{ "", XLCONF_AB_UNSET, -1, 0 },
+		{ "#autoballoon=\"on\"\n#claim_mode=0\n", XLCONF_AB_UNSET, -1,
+		    0 },
+		{ "autoballoon=\"off\"\nclaim_mode=1\n", XLCONF_AB_OFF, 1, 0 },
+		{ "  autoballoon = \"auto\"  # x\n", XLCONF_AB_AUTO, -1, 0 },
+		{ "autoballoon=1\nautoballoon=0", XLCONF_AB_OFF, -1, 0 },
+		{ "autoballoon=on;\n", XLCONF_AB_ON, -1, 0 },
+		{ "claim_mode=0\n", XLCONF_AB_UNSET, 0, 0 },
+		{ "lockfile=\"/var/lock/xl\"\nvif.default.bridge=\"xenbr0\"\n",
+		    XLCONF_AB_UNSET, -1, 0 },
+		{ "autoballoon_x=\"on\"\n", XLCONF_AB_UNSET, -1, 0 },
+		{ "\nclaim_mode=2\n", XLCONF_AB_UNSET, -1, 2 },
+		{ "autoballoon=\"off\n", XLCONF_AB_UNSET, -1, 1 },
+		{ "autoballoon \"off\"\n", XLCONF_AB_UNSET, -1, 1 },
+		{ "autoballoon=\"off\" x\n", XLCONF_AB_UNSET, -1, 1 },
+		{ "autoballoon=\"maybe\"\n", XLCONF_AB_UNSET, -1, 1 },
+		{ "claim_mode=\n", XLCONF_AB_UNSET, -1, 1 },
+	};
+	struct xlconf x;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		xlconf_parse(cases[i].text, strlen(cases[i].text), &x);
+		if (x.autoballoon != cases[i].ab || x.claim_mode !=
+		    cases[i].claim || x.bad_line != cases[i].bad)
+			fail_msg("case %zu: %d %d %u", i, (int)x.autoballoon,
+			    x.claim_mode, x.bad_line);
+	}
+	xlconf_parse("claim_mode=1\0\n", 14, &x);
+	assert_int_equal(x.bad_line, 1);
+}
+
+/* A domain that appears while cagmad runs and has no record: building. */
+static void
+test_build_grace(void **state)
+{
+	struct dom_table *t = calloc(1, sizeof(*t));
+	struct dom *d;
+
+	(void)state;
+	assert_non_null(t);
+	dom_table_init(t);
+	d = dom_add(t, 5, 512 * MIB, 512 * MIB, 1024 * MIB);
+	assert_non_null(d);
+	assert_false(plan_building(t, 1000, PLAN_BUILD_GRACE_MS));
+	d->added_ms = 100000;	/* appeared under a running cagmad */
+	assert_true(plan_building(t, 100000, PLAN_BUILD_GRACE_MS));
+	assert_true(plan_building(t, 100000 + PLAN_BUILD_GRACE_MS - 1,
+	    PLAN_BUILD_GRACE_MS));
+	assert_false(plan_building(t, 100000 + PLAN_BUILD_GRACE_MS,
+	    PLAN_BUILD_GRACE_MS));
+	assert_false(plan_building(t, 100000, 0));
+	d->records = 1;		/* its agent spoke: built */
+	assert_false(plan_building(t, 100001, PLAN_BUILD_GRACE_MS));
+	dom_table_free(t);
+	free(t);
+}
+
+/* xl create -n output: JSON and SXP; the overhead as libxl counts it. */
+static void
+test_xlcfg(void **state)
+{
+	static const char json_pv[] = "{\n    \"c_info\": {\n        "
+	    "\"type\": \"pv\",\n        \"name\": \"web1\"\n    },\n    "
+	    "\"b_info\": {\n        \"max_vcpus\": 2,\n        "
+	    "\"max_memkb\": 1048576,\n        \"target_memkb\": 786432\n"
+	    "    }\n}\n";
+	static const char json_hvm[] = "{\"c_info\":{\"type\":\"hvm\","
+	    "\"name\":\"win\"},\"b_info\":{\"max_vcpus\":4,"
+	    "\"max_memkb\":2097152,\"target_memkb\":2097152,"
+	    "\"video_memkb\":8192}}";
+	static const char sxp[] = "(domain\n\t(domid -1)\n\t(create_info)\n"
+	    "\t(name small)\n\t(build_info)\n\t\t(max_memkb 524288)\n"
+	    "\t\t(target_memkb 262144)\n)\n";
+	static const char *const bad[] = {
+		"", "{}", "{\"target_memkb\": }", "{\"target_memkb\": 0}",
+		"{\"target_memkb\": 12a}", "{\"target_memkb\": -1}",
+		"{\"target_memkb\": 1, \"target_memkb\": 2}",
+		"{\"target_memkb\": 99999999999999999999999}",
+		"{\"xtarget_memkb\": 5}",
+	};
+	struct xlcfg x;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(xlcfg_parse(json_pv, strlen(json_pv), &x), 0);
+	assert_string_equal(x.name, "web1");
+	assert_false(x.hvm);
+	assert_int_equal(x.target_kb, 786432);
+	assert_int_equal(x.max_kb, 1048576);
+	assert_int_equal(x.vcpus, 2);
+	/* PV: 1 MiB extra, rounded to 2 MiB */
+	assert_int_equal(xlcfg_overhead_kb(&x), 2048);
+	assert_int_equal(xlcfg_parse(json_hvm, strlen(json_hvm), &x), 0);
+	assert_true(x.hvm);
+	/* shadow 4 x (256 x 4 + 2 x 2048) = 20480, video 8192, extra 2048 */
+	assert_int_equal(xlcfg_overhead_kb(&x), 20480 + 8192 + 2048);
+	assert_int_equal(xlcfg_parse(sxp, strlen(sxp), &x), 0);
+	assert_string_equal(x.name, "small");
+	assert_int_equal(x.target_kb, 262144);
+	assert_int_equal(x.max_kb, 524288);
+	assert_int_equal(x.vcpus, 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (xlcfg_parse(bad[i], strlen(bad[i]), &x) == 0)
+			fail_msg("accepted bad[%zu]: %s", i, bad[i]);
+}
+
+/* Reservations in status and status-json. */
+static void
+test_status_reservations(void **state)
+{
+	struct cagmad *c = fake_cagmad();
+	char *txt, *json;
+	uint32_t a = 0, b = 0;
+
+	(void)state;
+	resv_init(&c->resv);
+	assert_int_equal(resv_add(&c->resv, 768 * MIB, 30000, 4096 * MIB, 0,
+	    &a), 0);
+	assert_int_equal(resv_add(&c->resv, 256 * MIB, 30000, 4096 * MIB, 0,
+	    &b), 0);
+	resv_update(&c->resv, 800 * MIB, 10);
+	assert_int_equal(resv_release(&c->resv, b, 20), 0);
+	txt = render_status(c, false);
+	json = render_status(c, true);
+	assert_non_null(strstr(txt, "held for new domains 768 MiB"));
+	assert_non_null(strstr(txt, "reservation id=1 state=ready "
+	    "size_kb=786432 "));
+	assert_non_null(strstr(txt, "reservation id=2 state=cancelled "
+	    "size_kb=262144 "));
+	assert_non_null(strstr(json, "\"held_kb\":786432,\"building\":false"));
+	assert_non_null(strstr(json, "\"reservations\":[{\"id\":1,"
+	    "\"state\":\"ready\",\"size_kb\":786432,"));
+	assert_non_null(strstr(json, "},{\"id\":2,\"state\":\"cancelled\""));
+	assert_non_null(strstr(json, "],\"domains\":[]}"));
+	free(txt);
+	free(json);
+	fake_cagmad_free(c);
+}
+
 int
 main(void)
 {
@@ -809,6 +963,10 @@ main(void)
 		cmocka_unit_test(test_link_lost_keeps_state),
 		cmocka_unit_test(test_timeout_wakes_for_emergency),
 		cmocka_unit_test(test_status_after_release),
+		cmocka_unit_test(test_status_reservations),
+		cmocka_unit_test(test_xlconf),
+		cmocka_unit_test(test_build_grace),
+		cmocka_unit_test(test_xlcfg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,7 +84,8 @@ static size_t
 decide(const char *name, uint64_t free_mib, uint64_t reserve_mib,
     uint64_t now_ms, struct policy_vm *vms, size_t n, struct vm_target *out)
 {
-	struct policy_host host = { free_mib * MIB, reserve_mib * MIB, now_ms };
+	struct policy_host host = { free_mib * MIB, reserve_mib * MIB, now_ms,
+		0 };
 	size_t n_out = 99;
 
 	assert_int_equal(policy_decide(policy_find(name), &cfg, &host, vms, n,
@@ -126,7 +127,7 @@ test_registry(void **state)
 static void
 test_bad_args(void **state)
 {
-	struct policy_host host = { 0, 0, 0 };
+	struct policy_host host = { 0, 0, 0, 0 };
 	struct policy_vm vm;
 	struct vm_target out[1];
 	size_t n_out = 7;

@@ -463,6 +463,35 @@ test_host_use_and_vm_start(void **state)
 }
 
 /*
+ * A start through cagmad's reservations squeezes an idle guest that holds
+ * the memory (cagma, qmemman), never below its CMA (no swap-ins); static
+ * frees nothing; a start larger than the guest could give is refused.
+ */
+static void
+test_vm_start_squeezes(void **state)
+{
+	static const char *const scn = "duration 60s\nhost_memory 4G\n"
+	    "reserve 256M\nguest a start=3G max=4G base=300M rate=512M\n"
+	    "phase a 60s anon=200M file=100M\n"
+	    "vm_start v at=2s size=1500M deadline=30s\n"
+	    "vm_start w at=40s size=3G deadline=10s\n";
+	struct sim_result r;
+
+	(void)state;
+	r = run(scn, "cagma");
+	assert_int_equal(r.vm_starts, 1);
+	assert_int_equal(r.failed_starts, 1);
+	assert_true(r.start_ms_max >= 0 && r.start_ms_max < 10000);
+	assert_true(r.swapin_pages == 0);
+	assert_int_equal(r.reserve_violations, 0);
+	r = run(scn, "qmemman");
+	assert_int_equal(r.vm_starts, 1);
+	r = run(scn, "static");
+	assert_int_equal(r.vm_starts, 0);
+	assert_int_equal(r.failed_starts, 2);
+}
+
+/*
  * Give-back and the largest drop: static keeps its 512 MiB (256 above the
  * floor) for the 80 s after the burst; cagma gives half of the burst
  * back within 30 s, in steps (no large drop).
@@ -506,6 +535,7 @@ main(void)
 		cmocka_unit_test(test_cold_memory),
 		cmocka_unit_test(test_balloon_faults),
 		cmocka_unit_test(test_host_use_and_vm_start),
+		cmocka_unit_test(test_vm_start_squeezes),
 		cmocka_unit_test(test_giveback_metrics),
 	};
 

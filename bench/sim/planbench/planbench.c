@@ -78,6 +78,7 @@ main(int argc, char **argv)
 		    VM_STUCK : VM_OK;
 	}
 	host.reserve_kb = 1024 * MIB;
+	host.resv_kb = 0;
 	for (r = 0; r < rounds; r++) {
 		host.now_ms = 1000 * (r + 1);
 		host.free_kb = (uint64_t)n * 128 * MIB;
