@@ -59,82 +59,6 @@ usage(FILE *fp)
 	    "[xl create args...]\n");
 }
 
-/* Send cmd, print the reply to stdout.  0, or -errno. */
-static int
-ctl_request(const char *path, const char *cmd, bool *error_out)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct pollfd pfd;
-	char buf[8192];
-	size_t total = 0;
-	ssize_t r;
-	int fd = -1, rc;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
-		rc = -errno;
-		goto out;
-	}
-	for (;;) {
-		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
-		rc = poll(&pfd, 1, CTL_TIMEOUT_MS);
-		if (rc == 0) {
-			rc = -ETIMEDOUT;
-			goto out;
-		}
-		r = read(fd, buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		if (total == 0 && strncmp(buf, "error:", 6) == 0)
-			*error_out = true;
-		total += (size_t)r;
-		if (total > CTL_REPLY_MAX) {
-			rc = -EFBIG;
-			goto out;
-		}
-		fwrite(buf, 1, (size_t)r, stdout);
-	}
-	fflush(stdout);
-	rc = 0;
-out:
-	close(fd);
-	return rc;
-}
-
-static int
-ctl_fail(const char *path, int rc)
-{
-	fprintf(stderr, "cagmactl: %s: %s\n", path, strerror(-rc));
-	return 1;
-}
-
-static int
-ctl_watch(const char *path, uint64_t interval_ms)
-{
-	bool err = false;
-	int rc;
-
-	for (;;) {
-		fputs("\033[H\033[2J", stdout);
-		rc = ctl_request(path, "status\n", &err);
-		if (rc != 0)
-			return ctl_fail(path, rc);
-		usleep((useconds_t)(interval_ms * 1000));
-	}
-}
-
 /* Send cmd and read the whole reply into buf (NUL-terminated).  0/-errno. */
 static int
 ctl_call(const char *path, const char *cmd, char *buf, size_t cap)
@@ -185,6 +109,48 @@ ctl_call(const char *path, const char *cmd, char *buf, size_t cap)
 out:
 	close(fd);
 	return rc;
+}
+
+/* Send cmd, print the reply to stdout.  0, or -errno. */
+static int
+ctl_request(const char *path, const char *cmd, bool *error_out)
+{
+	char *buf = malloc(CTL_REPLY_MAX + 2);
+	int rc;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	rc = ctl_call(path, cmd, buf, CTL_REPLY_MAX + 2);
+	if (rc == 0) {
+		if (strncmp(buf, "error:", 6) == 0)
+			*error_out = true;
+		fputs(buf, stdout);
+		fflush(stdout);
+	}
+	free(buf);
+	return rc;
+}
+
+static int
+ctl_fail(const char *path, int rc)
+{
+	fprintf(stderr, "cagmactl: %s: %s\n", path, strerror(-rc));
+	return 1;
+}
+
+static int
+ctl_watch(const char *path, uint64_t interval_ms)
+{
+	bool err = false;
+	int rc;
+
+	for (;;) {
+		fputs("\033[H\033[2J", stdout);
+		rc = ctl_request(path, "status\n", &err);
+		if (rc != 0)
+			return ctl_fail(path, rc);
+		usleep((useconds_t)(interval_ms * 1000));
+	}
 }
 
 /* The number after " key=" (or at the start) in a reply line. */
