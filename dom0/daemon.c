@@ -97,7 +97,16 @@ daemon_watch_all(struct cagmad *c)
 	return xsio_lost(c->xs);
 }
 
-static void
+/*
+ * Track a listed domain.  -EAGAIN (not tracked yet) while it has no
+ * memory/target: libxl writes target and static-max only after it has
+ * populated the domain's memory, so a domain listed while xl create
+ * builds it has a partial allocation, and taking that as its target and
+ * ceiling made the next round shrink a booting guest to it (seen in the
+ * lab's systemd job, where cagmad runs before the guests start: the
+ * guest died of OOM in its initramfs).  The next rescan adds it.
+ */
+static int
 daemon_add(struct cagmad *c, const struct be_dom *b)
 {
 	char path[XSIO_PATH_MAX], raw[DOM_NAME_MAX];
@@ -112,8 +121,11 @@ daemon_add(struct cagmad *c, const struct be_dom *b)
 		max_kb = b->current_kb;	/* unknown ceiling: never grow */
 	snprintf(path, sizeof(path), "/local/domain/%u/memory/target",
 	    b->domid);
-	if (xsio_read_u64(c->xs, path, CG_MAX_KB, &target_kb) != 0)
-		target_kb = b->current_kb;
+	if (xsio_read_u64(c->xs, path, CG_MAX_KB, &target_kb) != 0) {
+		log_debug("domid %u: no memory/target yet (being built?)",
+		    b->domid);
+		return -EAGAIN;
+	}
 	d = dom_add(c->tbl, b->domid, b->current_kb, target_kb, max_kb);
 	if (d == NULL)
 		fatalx("out of memory adding domain %u", b->domid);
@@ -130,6 +142,7 @@ daemon_add(struct cagmad *c, const struct be_dom *b)
 	    (unsigned long long)d->vm.current_kb,
 	    (unsigned long long)d->vm.target_kb,
 	    (unsigned long long)d->vm.max_kb);
+	return 0;
 }
 
 static void
@@ -168,8 +181,8 @@ daemon_rescan(struct cagmad *c, uint64_t now_ms)
 		if (c->listing[i].domid == 0 && !c->cfg.balloon_dom0)
 			continue;
 		d = dom_find(c->tbl, c->listing[i].domid);
-		if (d == NULL)
-			daemon_add(c, &c->listing[i]);
+		if (d == NULL && daemon_add(c, &c->listing[i]) != 0)
+			continue;
 		d = dom_find(c->tbl, c->listing[i].domid);
 		d->seen = true;
 	}
