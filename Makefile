@@ -92,7 +92,7 @@ DEPS_PKGS := build-essential pkg-config libxen-dev xen-utils-4.17 \
 DEMO_CMD := @echo "demo: nothing to demo yet" && false
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test unit unit-asan integration e2e test-trixie fuzz fuzz-procfs fuzz-smoke bench \
+.PHONY: all deps test unit unit-asan integration e2e e2e-trixie e2e-systemd test-trixie fuzz fuzz-procfs fuzz-smoke bench \
         demo install clean check format
 all: $(PROGS)
 
@@ -153,6 +153,8 @@ test: deps
 	$(MAKE) integration
 	$(MAKE) e2e
 	$(MAKE) test-trixie
+	$(MAKE) e2e-trixie
+	$(MAKE) e2e-systemd
 	@sh tests/summary.sh $(RESULTS)
 
 UNIT_LAYER ?= unit
@@ -172,6 +174,16 @@ e2e: all
 	@if [ -x tests/e2e/run.sh ]; then \
 	    tests/e2e/run.sh $(RESULTS); \
 	else echo "e2e: no tests yet"; fi
+
+# The same e2e on the Debian 13 image (Xen 4.20), with the programs built
+# in the Debian 13 root (tests/trixie/build-bin.sh -> build/trixie/bin).
+e2e-trixie:
+	tests/e2e/run.sh $(RESULTS) trixie
+
+# Debian's init in dom0 and a guest, the packages from `make deb` installed
+# with apt (bench/lab/share/job-systemd.sh), on the Debian 12 image.
+e2e-systemd: all deb
+	tests/e2e/run.sh $(RESULTS) bookworm systemd
 
 # libFuzzer on the record decoder (clang).  FUZZ_RUNS / FUZZ_SECONDS bound it.
 FUZZ_RUNS    ?= 1000000

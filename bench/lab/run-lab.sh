@@ -1,10 +1,19 @@
 #!/bin/bash
-# run-lab.sh - boot Xen 4.17 + the Debian dom0 under QEMU (TCG, no KVM),
-# run one lab job inside dom0, collect its results, always stop QEMU.
+# run-lab.sh - boot Xen + the Debian dom0 under QEMU (TCG, no KVM), run
+# one lab job inside dom0, collect its results, always stop QEMU.
 #
 # Usage: bench/lab/run-lab.sh JOB
-#   JOB: e2e | paper (bench/lab/share/job-JOB.sh runs in dom0)
+#   JOB: e2e | paper | systemd (bench/lab/share/job-JOB.sh runs in dom0)
 # Environment (all optional):
+#   LAB_DIST     bookworm (default: Debian 12, Xen 4.17) or trixie (Debian
+#                13, Xen 4.20): the image (build-image.sh)
+#   LAB_BIN      the project binaries handed to dom0 (default build/bin;
+#                build/trixie/bin for trixie: tests/trixie/build-bin.sh)
+#   LAB_BOOT     lab (default: the lab init is PID 1) or systemd (Debian's
+#                init; the lab init runs as cagma-lab.service); the
+#                systemd job sets it.  Guests boot the same way.
+#   LAB_DEBS     directory of .deb files handed to dom0 (share/deb); the
+#                systemd job defaults it to build/deb
 #   LAB_CACHE    image cache (default /var/cache/cagma-lab; build-image.sh)
 #   LAB_RUN      run directory (default build/lab/run-JOB); results land in
 #                $LAB_RUN/out (9p share), console in $LAB_RUN/console.log
@@ -41,6 +50,23 @@ JOB=${1:?usage: run-lab.sh e2e|paper}
 [ -f "$HERE/share/job-$JOB.sh" ] || { echo "run-lab: no job $JOB" >&2; exit 2; }
 IMG=$("$HERE/build-image.sh" --print-dir)
 [ -f "$IMG/inputs.sha256" ] || { echo "run-lab: no image in $IMG (make lab-image)" >&2; exit 2; }
+XEN=$(cat "$IMG/xen" 2>/dev/null || echo xen-4.17-amd64)
+if [ "${LAB_DIST:-bookworm}" = trixie ]; then
+	BIN=${LAB_BIN:-$TOP/build/trixie/bin}
+else
+	BIN=${LAB_BIN:-$TOP/build/bin}
+fi
+if [ "$JOB" = systemd ]; then
+	export LAB_BOOT=systemd
+	DEBS=${LAB_DEBS:-$TOP/build/deb}
+else
+	DEBS=${LAB_DEBS:-}
+fi
+if [ "${LAB_BOOT:-lab}" = systemd ]; then
+	INIT="init=/lib/systemd/systemd systemd.wants=cagma-lab.service"
+else
+	INIT=init=/sbin/cagma-lab-init
+fi
 RUN=${LAB_RUN:-$TOP/build/lab/run-$JOB}
 TIMEOUT=${LAB_TIMEOUT:-1200}
 MEM_MB=${LAB_MEM_MB:-3072}
@@ -58,8 +84,13 @@ mkdir -p "$SHARE/out" "$SHARE/bin" "$RUN/disks"
 cp "$HERE"/share/*.sh "$SHARE/"
 for p in cagmad cagmactl cagma-agent cagma-memtask cagma-disktask cagma-hog \
     cagma-labstat cagma-xswatch; do
-	[ ! -x "$TOP/build/bin/$p" ] || cp "$TOP/build/bin/$p" "$SHARE/bin/"
+	[ ! -x "$BIN/$p" ] || cp "$BIN/$p" "$SHARE/bin/"
 done
+if [ -n "$DEBS" ]; then
+	mkdir -p "$SHARE/deb"
+	cp "$DEBS"/*.deb "$SHARE/deb/" 2>/dev/null ||
+	    { echo "run-lab: no .deb files in $DEBS (make deb)" >&2; exit 2; }
+fi
 cp "$IMG/kver" "$SHARE/kver"
 {
 	echo "LAB_JOB=$JOB"
@@ -88,15 +119,15 @@ for kind in swap data; do
 done
 
 t0=$(date +%s)
-echo "run-lab: job=$JOB run=$RUN mem=${MEM_MB}M dom0=${DOM0_MB}M timeout=${TIMEOUT}s shared_disk=${shared:-none}"
+echo "run-lab: job=$JOB dist=${LAB_DIST:-bookworm} xen=$XEN boot=${LAB_BOOT:-lab} run=$RUN mem=${MEM_MB}M dom0=${DOM0_MB}M timeout=${TIMEOUT}s shared_disk=${shared:-none}"
 # In -initrd, commas separate multiboot modules (a literal comma is ",,").
 timeout --kill-after=15 "$TIMEOUT" qemu-system-x86_64 \
     -accel "tcg,thread=multi${LAB_TCG_OPTS:-}" -cpu "${LAB_CPU:-max,-smap,-pcid,-invpcid,-avx,-avx2,-xsave,-xsavec,-xsaveopt,-xsaves,-pku}" -smp 2 -m "$MEM_MB" \
     -nodefaults -no-user-config -display none -monitor none \
     -serial stdio -no-reboot \
-    -kernel "$IMG/xen-4.17-amd64" \
+    -kernel "$IMG/$XEN" \
     -append "console=com1 com1=115200,8n1 dom0_mem=${DOM0_MB}M,max:${DOM0_MB}M dom0_max_vcpus=1 pcid=0 noreboot" \
-    -initrd "$IMG/vmlinuz console=hvc0 root=/dev/vda rw init=/sbin/cagma-lab-init lab=dom0,$IMG/initrd.img" \
+    -initrd "$IMG/vmlinuz console=hvc0 root=/dev/vda rw $INIT lab=dom0,$IMG/initrd.img" \
     "${drives[@]}" \
     -virtfs "local,path=$SHARE,mount_tag=share,security_model=none,id=share" \
     -pidfile "$RUN/qemu.pid" </dev/null 2>&1 |

@@ -96,7 +96,16 @@ mkdir -p "$O"
 mkswap /dev/xvdb > /dev/null && swapon /dev/xvdb &&
     log "swap $(grep SwapTotal /proc/meminfo | tr -s ' ')"
 AGENT=""
-if [ -x /usr/sbin/cagma-agent ]; then
+if [ -n "$(ls /lab/cagma-agent_*.deb 2>/dev/null)" ]; then
+	# the systemd job: apt installs the package, its scripts start the unit
+	DEBIAN_FRONTEND=noninteractive apt-get install -y /lab/cagma-agent_*.deb \
+	    > "$O/apt-agent.log" 2>&1
+	log "apt rc=$? $(tail -n 1 "$O/apt-agent.log")"
+	sleep 2
+	_u="$(systemctl is-enabled cagma-agent.service) $(systemctl is-active cagma-agent.service)"
+	lab_set agent_unit "$_u"
+	log "cagma-agent.service: $_u"
+elif [ -x /usr/sbin/cagma-agent ]; then
 	/usr/sbin/cagma-agent ${LAB_AGENT_ARGS:---foreground} \
 	    > "$O/agent.log" 2>&1 &
 	AGENT=$!
@@ -135,6 +144,12 @@ if wait_key go "${LAB_GO_WAIT_S:-900}"; then
 	wait_key stop "${LAB_STOP_WAIT_S:-1800}"
 fi
 kill $STAT $AGENT 2>/dev/null
+[ -z "${LAB_SYSTEMD:-}" ] || {
+	systemctl status --no-pager cagma-agent.service > "$O/agent-status.txt" 2>&1
+	journalctl -u cagma-agent.service --no-pager > "$O/agent.log" 2>&1
+	journalctl -b --no-pager > "$O/journal.txt" 2>&1
+	systemctl --failed --no-legend > "$O/failed-units.txt" 2>&1
+}
 swapoff -a 2>/dev/null
 sync
 log "exit"

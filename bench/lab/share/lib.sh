@@ -41,9 +41,23 @@ lab_dev() {
 }
 
 # Xen services: xenstored, xen-init-dom0, xenconsoled (Debian sysv script).
+# Under systemd (LAB_BOOT=systemd) xen.service started them at boot; wait
+# for it instead (its console-log setting is in the image's /etc/default/xen).
 lab_services() {
 	modprobe -a xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs \
 	    xen-blkback
+	if [ "${LAB_BOOT:-lab}" = systemd ]; then
+		mkdir -p /var/log/xen/console /var/lib/xen /run/cagma
+		# bounded: "starting" until the boot's job queue is empty
+		timeout 300 systemctl is-system-running --wait \
+		    > "$OUT/system-running.txt" 2>&1
+		lab_res "systemd state=$(cat "$OUT/system-running.txt") uptime=$(lab_up)"
+		systemctl --failed --no-legend > "$OUT/failed-units.txt" 2>&1
+		systemctl is-active xen.service > /dev/null || return 1
+		xl info > "$OUT/xl-info.txt" 2>&1 || return 1
+		lab_res "xen_up uptime=$(lab_up) free_mb=$(lab_free_mb)"
+		return 0
+	fi
 	export XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"
 	mkdir -p /var/log/xen/console /var/lib/xen /run/cagma
 	/etc/init.d/xen start > "$OUT/xen-start.log" 2>&1 || return 1
@@ -69,7 +83,12 @@ lab_guest() {
 	cp "$S"/bin/cagma-memtask "$S"/bin/cagma-disktask "$S"/bin/cagma-hog \
 	    "$S"/bin/cagma-labstat /mnt/domu/lab/bin/
 	# install the agent like a package would; domU.sh starts it at boot
-	if [ -x "$S/bin/cagma-agent" ]; then
+	# (LAB_AGENT_DEB: the .deb instead; the guest installs it with apt)
+	rm -f /mnt/domu/lab/*.deb
+	if [ -n "${LAB_AGENT_DEB:-}" ]; then
+		cp "$LAB_AGENT_DEB" /mnt/domu/lab/
+		rm -f /mnt/domu/usr/sbin/cagma-agent
+	elif [ -x "$S/bin/cagma-agent" ]; then
 		install -m 755 "$S/bin/cagma-agent" /mnt/domu/usr/sbin/cagma-agent
 	else
 		rm -f /mnt/domu/usr/sbin/cagma-agent
@@ -81,7 +100,7 @@ name    = "$_name"
 type    = "pv"
 kernel  = "/boot/vmlinuz-$(cat "$S/kver")"
 ramdisk = "/boot/initrd-lab.img"
-extra   = "console=hvc0 root=/dev/xvda rw init=/sbin/cagma-lab-init lab=domU"
+extra   = "console=hvc0 root=/dev/xvda rw $(lab_guest_init) lab=domU"
 memory  = $_mem
 maxmem  = $_max
 vcpus   = 1
@@ -104,6 +123,13 @@ CFG
 	    sed -u "s/^/[$_name] /" ) &
 	TAIL_PIDS="$TAIL_PIDS $!"
 	lab_res "created $_name domid=$(xl domid "$_name") mem=$_mem maxmem=$_max role=$_role in $(lab_since "$_t") s"
+}
+lab_guest_init() {
+	if [ "${LAB_BOOT:-lab}" = systemd ]; then
+		echo "init=/lib/systemd/systemd systemd.wants=cagma-lab.service"
+	else
+		echo init=/sbin/cagma-lab-init
+	fi
 }
 # With LAB_CREATE_RETRY=1 (bench-lab only; never in e2e) retry a failed
 # xl create once, loudly: under a loaded TCG host libxl's 40 s hotplug
@@ -247,7 +273,7 @@ lab_collect() {
 # as a result line: dom0's cost of the policy under test
 lab_cpu() {
 	_hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
-	for _p in "$CAGMAD_PID" $(pidof oxenstored xenstored 2>/dev/null); do
+	for _p in $CAGMAD_PID $(pidof oxenstored xenstored 2>/dev/null); do
 		[ -r "/proc/$_p/stat" ] || continue
 		# fields after "pid (comm) ": $12 utime, $13 stime (ticks)
 		lab_res "cpu $(cat "/proc/$_p/comm") pid=$_p seconds=$(awk -v hz="$_hz" \
@@ -267,6 +293,12 @@ lab_wrapup() {
 		kill "$_p" 2>/dev/null
 	done
 	cp /var/log/xen/xl-*.log "$OUT/" 2>/dev/null
+	if [ "${LAB_BOOT:-lab}" = systemd ]; then
+		journalctl -u cagmad.service --no-pager -o short-monotonic \
+		    > "$OUT/journal-cagmad.txt" 2>&1
+		journalctl -b --no-pager -o short-monotonic \
+		    > "$OUT/journal-dom0.txt" 2>&1
+	fi
 	if [ "$LAB_FAILED" != 0 ]; then
 		echo "===== cagmad log (tail) ====="
 		tail -n 60 "$OUT/cagmad.log" 2>/dev/null
