@@ -7,12 +7,43 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 
 #include "log.h"
 
 static enum log_dest log_dest = LOGDEST_STDERR;
 static int log_verbose;
 static const char *log_ident = "cagma";
+static bool log_journal;	/* stderr is the systemd journal */
+
+bool
+log_journal_match(const char *env, unsigned long long dev,
+    unsigned long long ino)
+{
+	unsigned long long d, i;
+	int end = 0;
+
+	if (env == NULL || sscanf(env, "%llu:%llu%n", &d, &i, &end) != 2 ||
+	    env[end] != '\0')
+		return false;
+	return d == dev && i == ino;
+}
+
+/*
+ * systemd sets JOURNAL_STREAM to the "device:inode" of the stream it
+ * connects to stdout/stderr; it still matches fd 2 only if nobody
+ * redirected stderr since (sd_journal_stream_fd(3), systemd.exec(5)).
+ */
+static bool
+log_stderr_is_journal(void)
+{
+	struct stat st;
+
+	if (fstat(2, &st) != 0)
+		return false;
+	return log_journal_match(getenv("JOURNAL_STREAM"),
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+}
 
 void
 log_init(enum log_dest dest, int verbose, const char *ident)
@@ -23,6 +54,8 @@ log_init(enum log_dest dest, int verbose, const char *ident)
 		log_ident = ident;
 	if (dest == LOGDEST_SYSLOG)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	else
+		log_journal = log_stderr_is_journal();
 }
 
 void
@@ -49,6 +82,13 @@ log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
 			syslog(prio, "%s: %s", line, suffix);
 		else
 			syslog(prio, "%s", line);
+	} else if (log_journal) {
+		/* "<N>" sets the journal priority; it adds the ident itself */
+		if (suffix != NULL)
+			fprintf(stderr, "<%d>%s: %s\n", prio, line, suffix);
+		else
+			fprintf(stderr, "<%d>%s\n", prio, line);
+		fflush(stderr);
 	} else {
 		if (suffix != NULL)
 			fprintf(stderr, "%s: %s: %s\n", log_ident, line, suffix);

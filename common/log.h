@@ -25,9 +25,17 @@ enum log_level {
 
 #define LOG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
-/* ident: program name for syslog/stderr prefix; verbose: 0 info, 1 debug. */
+/*
+ * ident: program name for syslog/stderr prefix; verbose: 0 info, 1 debug.
+ * LOGDEST_STDERR on the systemd journal (JOURNAL_STREAM matches fd 2):
+ * lines carry a "<N>" syslog priority prefix instead of the ident, so
+ * journalctl -p filters and colours them.
+ */
 void log_init(enum log_dest dest, int verbose, const char *ident);
 void log_setverbose(int verbose);
+/* Whether env ("DEV:INO", JOURNAL_STREAM's form) names dev/ino exactly. */
+bool log_journal_match(const char *env, unsigned long long dev,
+    unsigned long long ino);
 int log_getverbose(void);
 
 void log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);	/* + strerror */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "config.h"
@@ -67,6 +68,57 @@ test_log_preserves_errno(void **state)
 	log_debug("debug");
 	assert_int_equal(errno, EAGAIN);
 	assert_int_equal(log_getverbose(), 1);
+}
+
+static void
+test_journal_match(void **state)
+{
+	(void)state;
+	assert_true(log_journal_match("8:12345", 8, 12345));
+	assert_false(log_journal_match("8:12345", 8, 12346));
+	assert_false(log_journal_match("9:12345", 8, 12345));
+	assert_false(log_journal_match("8:12345x", 8, 12345));
+	assert_false(log_journal_match("8:", 8, 0));
+	assert_false(log_journal_match("", 0, 0));
+	assert_false(log_journal_match(NULL, 0, 0));
+}
+
+/* Log into a file that JOURNAL_STREAM names: lines carry "<N>", no ident. */
+static void
+test_log_journal_prefix(void **state)
+{
+	char path[] = "/tmp/cagma-test-journal-XXXXXX", env[64], buf[256];
+	struct stat st;
+	int fd, saved;
+	ssize_t n;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+	    (unsigned long long)st.st_ino);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	setenv("JOURNAL_STREAM", env, 1);
+	log_init(LOGDEST_STDERR, 0, "test");
+	log_warnx("w %d", 1);
+	log_msg(LOGLVL_ERR, "e");
+	log_info("i");
+	unsetenv("JOURNAL_STREAM");
+	log_init(LOGDEST_STDERR, 0, "test");	/* plain stderr again */
+	log_info("plain");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	unlink(path);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "<4>w 1\n<3>e\n<6>i\ntest: plain\n");
 }
 
 struct cfg_seen {
@@ -277,6 +329,8 @@ main(void)
 		cmocka_unit_test(test_ratelimit_burst_then_interval),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_log_preserves_errno),
+		cmocka_unit_test(test_journal_match),
+		cmocka_unit_test(test_log_journal_prefix),
 		cmocka_unit_test(test_config_ok),
 		cmocka_unit_test(test_config_error_line),
 		cmocka_unit_test(test_config_missing_file),
