@@ -10,6 +10,7 @@
  * loop runs them (dom0/daemon.c, dom0/round.c), and cagmad's reservations
  * for every VM start (plan_resv_request(), then plan_round() each round,
  * as `cagmactl create` and the control socket do).  Only the I/O differs.
+ * What a run measures is metrics.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -17,71 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "domains.h"
-#include "emerg.h"
-#include "model.h"
-#include "plan.h"
-#include "sched.h"
-#include "sim.h"
-
-#define EPISODE_CALM_MS	2000	/* pressure episode ends after this calm */
-#define DROP_SLOT_MS	100	/* allocation history resolution */
-#define DROP_SLOTS	(SIM_DROP_WINDOW_MS / DROP_SLOT_MS + 1)
-
-/* A demand fall whose memory has not been given back yet. */
-struct giveback {
-	bool open, half_open;
-	uint64_t t0_ms;
-	double alloc0_kb, excess_kb, want0_kb;
-};
-
-/* A give-back event ends at now_ms (given back, or demand rose again). */
-static void
-giveback_end(struct giveback *gb, bool half, uint64_t now_ms,
-    struct sim_result *res)
-{
-	double s = (double)(now_ms - gb->t0_ms) / 1000;
-
-	if (half) {
-		gb->half_open = false;
-		res->giveback_half_s_max = fmax(res->giveback_half_s_max, s);
-	} else {
-		gb->open = false;
-		res->giveback_s_max = fmax(res->giveback_s_max, s);
-	}
-}
-
-struct sim_run {
-	const struct sim_scenario *sc;
-	const struct sim_opts *o;
-	size_t n;
-	struct sim_guest *g;
-	struct dom_table *tbl;
-	struct dom **dom;		/* guest i's entry */
-	struct policy_vm *vms;		/* plan_round() scratch */
-	struct vm_target *tgt;
-	struct sched_etarget *escratch;	/* plan_round() emergency scratch */
-	uint32_t *emerg_ids;		/* the emergency FIFO */
-	uint32_t *urgent;		/* domids one emergency round serves */
-	struct emerg emerg;
-	struct sched sched;
-	/* metrics */
-	double *react;
-	size_t nreact, react_cap;
-	double *drop_ring;		/* n x DROP_SLOTS allocations */
-	uint64_t drop_slot;
-	double *want_prev;		/* guest i's demand last step */
-	double *reclaim_to;		/* a reclaim target still landing */
-	struct giveback *gb;
-	uint64_t rng;
-	bool in_violation;
-	double alloc_integral, host_free_kb, host_used_kb;
-	/* host-side consumers */
-	double *use_kb;			/* what host_use i holds now */
-	int *start_state;		/* 0 waiting, 1 started, -1 failed */
-	uint32_t *start_id;		/* its reservation (0: none yet) */
-	struct resv_table resv;		/* cagmad's reservations */
-};
+#include "sim_int.h"
 
 /* See sim.h. */
 void
@@ -203,8 +140,8 @@ setup(struct sim_run *r)
 }
 
 /* Host free memory now: the host less the guests and host-side use. */
-static double
-host_free(const struct sim_run *r)
+double
+sim_host_free(const struct sim_run *r)
 {
 	double used = r->host_used_kb;
 	size_t i;
@@ -219,7 +156,7 @@ static void
 step_host_use(struct sim_run *r, uint64_t now_ms)
 {
 	const struct sim_scenario *sc = r->sc;
-	double free_kb = host_free(r), want, take;
+	double free_kb = sim_host_free(r), want, take;
 	size_t i;
 
 	for (i = 0; i < sc->nhost_use; i++) {
@@ -246,8 +183,8 @@ vm_start_request(struct sim_run *r, size_t i, uint64_t now_ms)
 {
 	const struct sim_vm_start *s = &r->sc->vm_start[i];
 	struct policy_host host;
-	uint64_t freeable, free_kb = host_free(r) > 0 ?
-	    (uint64_t)host_free(r) : 0;
+	uint64_t freeable, free_kb = sim_host_free(r) > 0 ?
+	    (uint64_t)sim_host_free(r) : 0;
 
 	host.free_kb = free_kb;
 	host.reserve_kb = r->sc->reserve_kb;
@@ -288,7 +225,7 @@ step_vm_starts(struct sim_run *r, uint64_t now_ms, struct sim_result *res)
 		rv = resv_find(&r->resv, r->start_id[i]);
 		need = (double)(s->size_kb + s->overhead_kb);
 		if (rv != NULL && rv->state == RESV_READY &&
-		    host_free(r) >= need) {
+		    sim_host_free(r) >= need) {
 			waited = (double)(rv->ready_ms - s->at_ms);
 			r->start_state[i] = 1;
 			r->host_used_kb += need;
@@ -310,7 +247,7 @@ step_balloons(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms)
 	size_t i;
 	int pass;
 
-	r->host_free_kb = host_free(r);
+	r->host_free_kb = sim_host_free(r);
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < r->n; i++) {
 			struct sim_guest *g = &r->g[i];
@@ -337,122 +274,6 @@ step_guests(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms)
 	    (double)r->sc->disk_pps / want : 1.0;
 	for (i = 0; i < r->n; i++)
 		model_swapin(&r->g[i], r->g[i].want_swapin_pps * scale, dt_ms);
-}
-
-/*
- * The largest fall of guest i's allocation within SIM_DROP_WINDOW_MS,
- * outside reclaim for an emergency or the reserve (which may take what it
- * needs at once): while such a target is in force the window restarts.
- */
-static void
-metric_drop(struct sim_run *r, size_t i, uint64_t slot, struct sim_result *res)
-{
-	double *ring = &r->drop_ring[i * DROP_SLOTS], top = 0;
-	double alloc = r->g[i].alloc_kb;
-	size_t j;
-
-	if (r->dom[i]->reason == POLICY_R_RECLAIM ||
-	    (r->reclaim_to[i] > 0 && alloc > r->reclaim_to[i] + 1024)) {
-		for (j = 0; j < DROP_SLOTS; j++)
-			ring[j] = alloc;
-		return;
-	}
-	r->reclaim_to[i] = 0;	/* the reclaim has landed */
-	ring[slot % DROP_SLOTS] = alloc;
-	for (j = 0; j < DROP_SLOTS; j++)
-		top = fmax(top, ring[j]);
-	if ((top - alloc) / 1024 > res->max_drop_mib)
-		res->max_drop_mib = (top - alloc) / 1024;
-}
-
-/* What guest i's tasks want in all (anon, cold, cache), KiB. */
-static double
-want_kb(const struct sim_guest *g)
-{
-	return g->demand_kb + g->file_want_kb;
-}
-
-/*
- * Give-back: when a guest's demand falls by SIM_GIVEBACK_MIN_KB or more
- * and it holds that much above the new demand (and its floor), time until
- * SIM_GIVEBACK_PCT % of that excess has left it.
- */
-static void
-metric_giveback(struct sim_run *r, size_t i, uint64_t now_ms,
-    struct sim_result *res)
-{
-	const struct sim_guest *g = &r->g[i];
-	struct giveback *gb = &r->gb[i];
-	double want = want_kb(g), floor_kb, excess;
-
-	if (want + SIM_GIVEBACK_MIN_KB <= r->want_prev[i]) {
-		floor_kb = fmax(want, (double)g->cfg->min_kb);
-		excess = g->alloc_kb - floor_kb;
-		if (excess >= SIM_GIVEBACK_MIN_KB && !gb->open) {
-			gb->open = true;
-			gb->half_open = true;
-			gb->t0_ms = now_ms;
-			gb->alloc0_kb = g->alloc_kb;
-			gb->excess_kb = excess;
-			gb->want0_kb = want;
-		}
-	}
-	r->want_prev[i] = want;
-	/* demand rose again before the memory was back: counted until then */
-	if ((gb->open || gb->half_open) &&
-	    want >= gb->want0_kb + SIM_GIVEBACK_MIN_KB) {
-		if (gb->half_open)
-			giveback_end(gb, true, now_ms, res);
-		if (gb->open)
-			giveback_end(gb, false, now_ms, res);
-		return;
-	}
-	if (gb->half_open && gb->alloc0_kb - g->alloc_kb >= gb->excess_kb / 2)
-		giveback_end(gb, true, now_ms, res);
-	if (gb->open && gb->alloc0_kb - g->alloc_kb >= gb->excess_kb *
-	    SIM_GIVEBACK_PCT / 100)
-		giveback_end(gb, false, now_ms, res);
-}
-
-static void
-step_metrics(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms,
-    struct sim_result *res)
-{
-	uint64_t slot = now_ms / DROP_SLOT_MS;
-	double used = 0, free_kb = host_free(r);
-	size_t i;
-	bool viol;
-
-	for (i = 0; i < r->n; i++) {
-		struct sim_guest *g = &r->g[i];
-		bool pressure = g->reclaimed || g->want_swapin_pps > 0.5;
-
-		used += g->alloc_kb;
-		if (g->swapped_kb >= SIM_PAGE_KB && g->want_swapin_pps > 0)
-			g->starved_ms += (double)dt_ms;
-		if (pressure && !g->in_episode) {
-			g->in_episode = true;
-			g->episode_reacted = false;
-			g->episode_start_ms = now_ms;
-			res->episodes++;
-		}
-		if (pressure)
-			g->episode_calm_ms = now_ms;
-		else if (g->in_episode && now_ms >= g->episode_calm_ms +
-		    EPISODE_CALM_MS)
-			g->in_episode = false;
-		if (slot != r->drop_slot || now_ms == 0)
-			metric_drop(r, i, slot, res);
-		metric_giveback(r, i, now_ms, res);
-	}
-	r->drop_slot = slot;
-	r->alloc_integral += used * (double)dt_ms;
-	if (free_kb / 1024 < res->host_min_free_mib)
-		res->host_min_free_mib = free_kb / 1024;
-	viol = free_kb < (double)r->sc->reserve_kb - 1;
-	if (viol && !r->in_violation)
-		res->reserve_violations++;
-	r->in_violation = viol;
 }
 
 /* One target reaches the model's balloon (cagmad: daemon_apply()). */
@@ -614,45 +435,6 @@ emit(struct sim_run *r, uint64_t now_ms)
 		usleep((useconds_t)o->live_sleep_us);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void
-finish(struct sim_run *r, struct sim_result *res)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		res->swapin_pages += r->g[i].pswpin;
-		res->starved_s += r->g[i].starved_ms / 1000;
-		res->oom_events += r->g[i].oom_events;
-		if (r->gb[i].open)	/* never given back: until the end */
-			res->giveback_s_max = fmax(res->giveback_s_max,
-			    (double)(r->sc->duration_ms - r->gb[i].t0_ms) /
-			    1000);
-		if (r->gb[i].half_open)
-			res->giveback_half_s_max = fmax(
-			    res->giveback_half_s_max, (double)(
-			    r->sc->duration_ms - r->gb[i].t0_ms) / 1000);
-	}
-	for (i = 0; i < r->sc->nvm_start; i++)
-		if (r->start_state[i] == 0 &&
-		    r->sc->vm_start[i].at_ms < r->sc->duration_ms)
-			res->failed_starts++;	/* still waiting at the end */
-	res->mean_alloc_mib = r->alloc_integral /
-	    (double)r->sc->duration_ms / 1024;
-	res->reaction_ms_p50 = -1;
-	if (r->nreact > 0) {
-		qsort(r->react, r->nreact, sizeof(double), cmp_double);
-		res->reaction_ms_p50 = r->react[r->nreact / 2];
-	}
-}
-
 static void
 free_run(struct sim_run *r)
 {
@@ -702,14 +484,14 @@ sim_run(const struct sim_scenario *sc, const struct sim_opts *o,
 		step_vm_starts(&r, now, &res);
 		step_balloons(&r, now, step);
 		step_guests(&r, now, step);
-		step_metrics(&r, now, step, &res);
+		sim_step_metrics(&r, now, step, &res);
 		step_records(&r, now, &res);
 		rc = step_dom0(&r, now, &res);
 		if (rc != 0)
 			goto out;
 		emit(&r, now);
 	}
-	finish(&r, &res);
+	sim_finish(&r, &res);
 	*res_out = res;
 out:
 	free_run(&r);
