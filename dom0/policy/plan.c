@@ -128,6 +128,39 @@ plan_drop_grows(struct dom_table *t, const struct plan_in *in,
 	return k;
 }
 
+/*
+ * While reservations hold memory, grows (above a domain's current target,
+ * emergencies aside) may spend only what is really free above the reserve,
+ * the reservations and the grows in flight: budget_kb.  The policy saw
+ * pending reservations net of the shrinks in flight (so that it does not
+ * reclaim the same shortfall every round); without this cap it could hand
+ * those shrinks' memory to other guests, or cancel the shrinks, while the
+ * new domain is about to take it.  A grow that does not fit is dropped
+ * (the domain keeps its target), in the policy's order.  Returns the new
+ * count, order kept.
+ */
+static size_t
+plan_cap_grows(struct dom_table *t, struct vm_target *tgt, size_t nt,
+    uint64_t budget_kb)
+{
+	struct dom *d;
+	uint64_t grow;
+	size_t i, k = 0;
+
+	for (i = 0; i < nt; i++) {
+		d = dom_find(t, tgt[i].domid);
+		if (d != NULL && tgt[i].target_kb > d->vm.target_kb &&
+		    tgt[i].reason != POLICY_R_EMERGENCY) {
+			grow = tgt[i].target_kb - d->vm.target_kb;
+			if (grow > budget_kb)
+				continue;
+			budget_kb -= grow;
+		}
+		tgt[k++] = tgt[i];
+	}
+	return k;
+}
+
 /* See plan.h. */
 bool
 plan_building(const struct dom_table *t, uint64_t now_ms, uint64_t grace_ms)
@@ -205,7 +238,7 @@ plan_round(struct dom_table *t, const struct plan_in *in,
     struct sched_etarget *escratch, struct plan_out *out)
 {
 	struct policy_host hv = in->host, *host = &hv;
-	uint64_t inflight = 0, shrinking = 0, avail;
+	uint64_t inflight = 0, shrinking = 0, held = 0, pending, avail;
 	int64_t above;
 	size_t i, n = t->n, nt = 0, ordered;
 	struct dom *d;
@@ -232,7 +265,9 @@ plan_round(struct dom_table *t, const struct plan_in *in,
 		 * the same shortfall again while they move).
 		 */
 		resv_update(in->resv, above, host->now_ms);
-		hv.resv_kb = pol_sub(resv_held_kb(in->resv), shrinking);
+		held = resv_held_kb(in->resv);
+		pending = resv_pending_kb(in->resv);
+		hv.resv_kb = held - pending + pol_sub(pending, shrinking);
 	}
 	rc = policy_decide(in->ops, in->pcfg, host, vms, n, tgt, &nt);
 	if (rc != 0) {
@@ -241,6 +276,9 @@ plan_round(struct dom_table *t, const struct plan_in *in,
 	}
 	if (plan_building(t, host->now_ms, in->build_grace_ms))
 		nt = plan_drop_grows(t, in, tgt, nt);
+	else if (held > 0)
+		nt = plan_cap_grows(t, tgt, nt, above > (int64_t)held ?
+		    (uint64_t)(above - (int64_t)held) : 0);
 	if (in->nurgent > 0) {
 		avail = host->free_kb > host->reserve_kb + host->resv_kb +
 		    inflight ? host->free_kb - host->reserve_kb -

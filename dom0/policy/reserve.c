@@ -38,6 +38,19 @@ resv_held_kb(const struct resv_table *t)
 	return held;
 }
 
+/* See reserve.h. */
+uint64_t
+resv_pending_kb(const struct resv_table *t)
+{
+	uint64_t pending = 0;
+	size_t i;
+
+	for (i = 0; i < RESV_MAX; i++)
+		if (t->r[i].state == RESV_PENDING)
+			pending += t->r[i].size_kb;
+	return pending;
+}
+
 /*
  * What a domain can give for a reservation: what it holds (its target)
  * above max(CMA + overhead, floor), clamped to its bounds.  The planner's

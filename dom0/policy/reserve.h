@@ -91,6 +91,9 @@ void resv_update(struct resv_table *t, int64_t avail_kb, uint64_t now_ms);
 /* KiB held out of the planner: the sizes of pending + ready ones. */
 uint64_t resv_held_kb(const struct resv_table *t);
 
+/* KiB of the pending ones only (not yet free). */
+uint64_t resv_pending_kb(const struct resv_table *t);
+
 /*
  * The owner is done with reservation id: a ready one becomes DONE (its
  * memory returns to the planner; the caller used it), a pending one
