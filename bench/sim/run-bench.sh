@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-bench.sh - every policy on every scenario over SEEDS seeds; writes
 # OUT/sim-summary.csv, OUT/sim-summary.md, and the paper scenario's plots
-# (OUT/sim-paper-alloc.png, OUT/sim-paper-swapins.png), then pool-sweep.sh.
+# (OUT/sim-paper-alloc.png, OUT/sim-paper-swapins.png), then pool-sweep.sh
+# and headroom-sweep.sh.
 # usage: run-bench.sh CAGMA_SIM OUTDIR [SEEDS]
 set -eu
 bin=$1 out=$2 seeds=${3:-5}
@@ -29,3 +30,5 @@ gnuplot -e "dir='$tmp'; out='$out'; policies='$policies'" \
 echo "bench-sim: wrote $out/sim-summary.csv, sim-summary.md, plots"
 # the paper scenario over the memory Xen leaves for guests (dom0's share)
 sh "$here/pool-sweep.sh" "$bin" "$out" "$seeds"
+# cagma's swap-ins against its memory for several headroom settings
+sh "$here/headroom-sweep.sh" "$bin" "$out" "$seeds"
