@@ -9,9 +9,15 @@
 #    (/proc/PID/schedstat, user + kernel) sampling the real /proc.
 # 3. CPU share at 10 samples/s computed from the instruction count, for a
 #    core retiring 1e9 instructions/s (a deliberately slow 1 GHz, IPC 1).
+# 4. In the same run, a process that only wakes up at the agent's measured
+#    rate (TICK_BIN, bench/agent/tick.c): what the machine itself charges
+#    for a wake-up (timer, scheduler, a VM's exits), which the agent pays
+#    too; the agent's own share is the difference.
+# usage: bench.sh AGENT_BIN OUT_FILE TICK_BIN
 set -eu
 agent=${1:-build/bin/cagma-agent}
 out=${2:-bench/results/agent.txt}
+tick=${3:-build/bench/agent-tick}
 fix=tests/fixtures/linux-6.1-swap
 n1=200 n2=1200
 tmp=$(mktemp -d)
@@ -51,10 +57,9 @@ kill -TERM $pid; wait $pid || true
 
 # measured CPU on the real /proc (10 s each, side by side in one run):
 # the default (adaptive, 100 ms .. 1 s) and a fixed 100 ms period
-measure() {	# $1 = tag, rest = options; sets cpu_$tag and samples_$tag
+measure() {	# $1 = tag, rest = command; sets cpu_$tag (and samples_$tag)
 	tag=$1; shift
-	"$agent" --config /dev/null --dry-run --foreground "$@" >/dev/null \
-	    2>"$tmp/err.$tag" &
+	"$@" >/dev/null 2>"$tmp/err.$tag" &
 	pid=$!
 	sleep 0.5
 	c0=$(cut -d' ' -f1 /proc/$pid/schedstat); t0=$(date +%s%N)
@@ -66,8 +71,20 @@ measure() {	# $1 = tag, rest = options; sets cpu_$tag and samples_$tag
 	eval "samples_$tag=\$(sed -n 's/.*stopping: \\([0-9]*\\) samples.*/\\1/p' \
 	    \"\$tmp/err.$tag\")"
 }
-measure adaptive
-measure fixed --interval-max 100ms
+measure adaptive "$agent" --config /dev/null --dry-run --foreground
+measure fixed "$agent" --config /dev/null --dry-run --foreground \
+    --interval-max 100ms
+# the bare wake-ups at the rates just measured (one per sample)
+per_s=$(awk -v n="$samples_adaptive" 'BEGIN { p = n > 0 ? int(10500 / n) : 1000;
+    print (p < 1 ? 1 : p) }')
+measure tick_adaptive "$tick" "$per_s"
+measure tick_fixed "$tick" 100
+own_adaptive=$(awk -v a="$cpu_adaptive" -v t="$cpu_tick_adaptive" \
+    'BEGIN { d = a - t; printf "%.4f", d < 0 ? 0 : d }')
+own_fixed=$(awk -v a="$cpu_fixed" -v t="$cpu_tick_fixed" \
+    'BEGIN { d = a - t; printf "%.4f", d < 0 ? 0 : d }')
+cpu_calc_adaptive=$(awk -v i="$per_sample" -v p="$per_s" \
+    'BEGIN { printf "%.4f", i * 1000 / p / 1e9 * 100 }')
 avail=$(awk '/^MemAvailable:/ { printf "%d", $2 / 1024 }' /proc/meminfo)
 
 cpu_calc=$(awk -v i="$per_sample" 'BEGIN { printf "%.4f", i * 10 / 1e9 * 100 }')
@@ -83,6 +100,8 @@ echo "    callgrind: $pub_b vs $pub_c publishes, $ir_b vs $ir_c Ir"
 echo "private RSS             : $priv KiB (Rss $rss KiB; limit 1024: $(verdict $priv 1024))"
 echo "CPU at 10 samples/s     : $cpu_calc % of a core, computed at 1e9 instr/s (limit 0.05: $(verdict $cpu_calc 0.05))"
 echo "CPU measured, real /proc: $cpu_adaptive % of a core adaptive (default; $samples_adaptive samples in ~10.5 s, MemAvailable $avail MiB), $cpu_fixed % at a fixed 100 ms ($samples_fixed samples); schedstat, user+kernel, one run (limit 0.02 adaptive: $(verdict $cpu_adaptive 0.02))"
+echo "idle wake-up baseline   : $cpu_tick_adaptive % of a core waking every $per_s ms, $cpu_tick_fixed % every 100 ms (bench/agent/tick.c, same run): the machine's cost of a wake-up ($(awk -v c="$cpu_tick_fixed" 'BEGIN { printf "%.0f", c * 1000 }') us each at 10/s)"
+echo "agent's own share       : $own_adaptive % adaptive, $own_fixed % fixed 100 ms (measured minus baseline; limit 0.02 adaptive: $(verdict $own_adaptive 0.02)); computed from instructions at the adaptive rate: $cpu_calc_adaptive %"
 echo "    adaptive: 100 ms while MemAvailable is within 100 ms of the low line at 8 GiB/s, falling (>= 16 MiB since the last sample) or below swap in use + the line; up to 1 s while ample; the PSI trigger wakes it at once either way"
 echo "top inclusive costs (sample-only run):"
 echo "$top"
