@@ -54,5 +54,5 @@ bench-latency: $(INTEG_BINS) $(B)/test/bin/cagmad
 # with 20 % flooding valid urgent records; writes bench/results/scale.md.
 BENCH_TARGETS += bench-scale
 .PHONY: bench-scale
-bench-scale: $(INTEG_BINS) $(B)/bin/cagmad $(B)/bin/cagmactl
+bench-scale: $(INTEG_BINS) $(CAGMAD_TEST) $(B)/bin/cagmactl
 	bench/scale/run.sh
