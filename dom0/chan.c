@@ -203,6 +203,7 @@ chan_connect(struct chan *c, uint64_t now_ms)
 	memcpy(sa.sun_path, c->path, strlen(c->path) + 1);
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
+	c->fd_gen++;
 	if (c->fd < 0) {
 		chan_fail(c, now_ms, errno);
 		return;
@@ -246,6 +247,7 @@ chan_attach(struct chan *c, int fd)
 	}
 	chan_close(c);
 	c->fd = fd;
+	c->fd_gen++;
 	chan_up(c);
 	return 0;
 }
@@ -287,7 +289,8 @@ chan_next_ms(const struct chan *c, uint64_t now_ms)
 	wl = chan_bucket_wait_ms(&l, CHAN_LINES_PER_S);
 	if (wb != 0 || wl != 0)
 		return now_ms + (wb > wl ? wb : wl);	/* throttled */
-	if (sizeof(c->fr.buf) == c->fr.len)
+	if (c->fr.len == sizeof(c->fr.buf) ||
+	    memchr(c->fr.buf, '\n', c->fr.len) != NULL)
 		return now_ms;		/* lines held back: deliver them */
 	return UINT64_MAX;
 }

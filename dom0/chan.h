@@ -105,6 +105,7 @@ struct chan_stats {
 struct chan {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int fd;				/* -1 unless CONNECTING or UP */
+	uint64_t fd_gen;		/* +1 for every new fd (chanset) */
 	enum chan_state state;
 	bool fresh;			/* no byte yet on this connection */
 	uint64_t retry_at_ms;

@@ -315,6 +315,39 @@ test_rate_limit(void **state)
 	close(sv[1]);
 }
 
+/* Lines held in the buffer by the line bucket come by the timer alone. */
+static void
+test_held_lines(void **state)
+{
+	char buf[45 * 16];
+	struct chan c;
+	struct chan_sink s;
+	struct got g;
+	uint64_t now = 100;
+	int sv[2];
+
+	(void)state;
+	for (size_t i = 0; i < 45; i++)
+		memcpy(buf + i * 16, "v=1 seq=7654321\n", 16);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(chan_init(&c, "/x", now), 0);
+	assert_int_equal(chan_attach(&c, sv[0]), 0);
+	s = sink_for(&g);
+	write_all(sv[1], buf, sizeof(buf));	/* one read takes it all */
+	assert_int_equal(chan_service(&c, POLLIN, now, &s), CHAN_LINES_BURST);
+	assert_int_equal(c.st.bytes, sizeof(buf));
+	assert_int_equal(chan_events(&c, now), 0);
+	now = chan_next_ms(&c, now);
+	assert_int_equal(chan_service(&c, 0, now, &s), 1);
+	now += 1000;
+	assert_int_equal(chan_next_ms(&c, now), now);	/* 4 held: due */
+	assert_int_equal(chan_service(&c, 0, now, &s), 4);
+	assert_int_equal(chan_next_ms(&c, now), UINT64_MAX);
+	assert_int_equal(g.lines, 45);
+	chan_close(&c);
+	close(sv[1]);
+}
+
 /* A bytes flood of one endless line: bounded by the byte bucket. */
 static void
 test_byte_limit(void **state)
@@ -402,6 +435,7 @@ main(void)
 		cmocka_unit_test(test_framer_chunking),
 		cmocka_unit_test(test_socketpair_lines),
 		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_held_lines),
 		cmocka_unit_test(test_byte_limit),
 		cmocka_unit_test(test_connect_reconnect),
 	};
