@@ -7,7 +7,8 @@
  * Output, one line per event: "t_ms ok seq=N urgent=U mem_avail=KB len=L",
  * "t_ms rejected REASON len=L" or "t_ms oversize"; at the end one summary
  * "chanread: lines=N ok=N rejected=N oversize=N bytes=N connects=N
- * drops=N throttled=N".  t_ms counts from start.  Exits after SECONDS,
+ * drops=N throttled=N cpu_ms=N" (cpu_ms: this process, user + system).
+ * t_ms counts from start.  Exits after SECONDS,
  * or on SIGINT/SIGTERM (summary printed).
  */
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "chan.h"
 #include "log.h"
@@ -74,6 +76,7 @@ main(int argc, char **argv)
 	struct chan_sink sink = { on_line, on_oversize, &s };
 	static struct chan c;
 	struct pollfd pfd;
+	struct rusage ru;
 	uint64_t seconds, now, next, end;
 	int timeout;
 
@@ -106,12 +109,16 @@ main(int argc, char **argv)
 		if (pfd.revents != 0)
 			chan_service(&c, pfd.revents, mtime_ms(), &sink);
 	}
+	getrusage(RUSAGE_SELF, &ru);
 	printf("chanread: lines=%llu ok=%llu rejected=%llu oversize=%llu "
-	    "bytes=%llu connects=%llu drops=%llu throttled=%llu\n",
+	    "bytes=%llu connects=%llu drops=%llu throttled=%llu cpu_ms=%llu\n",
 	    (unsigned long long)c.st.lines, (unsigned long long)s.ok,
 	    (unsigned long long)s.rejected, (unsigned long long)c.st.oversize,
 	    (unsigned long long)c.st.bytes, (unsigned long long)c.st.connects,
-	    (unsigned long long)c.st.drops, (unsigned long long)c.st.throttled);
+	    (unsigned long long)c.st.drops, (unsigned long long)c.st.throttled,
+	    (unsigned long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+	    1000 + (unsigned long long)(ru.ru_utime.tv_usec +
+	    ru.ru_stime.tv_usec) / 1000);
 	chan_close(&c);
 	return 0;
 }
