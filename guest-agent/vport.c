@@ -85,7 +85,6 @@ agent_vport_open(struct agent_vport *v, uint64_t now_ms)
 		    v->failures);
 	v->in_outage = false;
 	v->failures = 0;
-	v->backoff_ms = VPORT_BACKOFF_MIN_MS;
 	v->tail_len = 0;
 	return 0;
 }
@@ -129,9 +128,13 @@ agent_vport_error(struct agent_vport *v, int rc, uint64_t now_ms)
 		v->dropped++;
 		return -EAGAIN;
 	}
-	errno = -rc;
-	log_warn("%s: write failed; reopening with backoff", v->path);
+	if (!v->write_failing) {
+		errno = -rc;
+		log_warn("%s: write failed; reopening with backoff", v->path);
+	}
+	v->write_failing = true;
 	agent_vport_fail(v, now_ms);
+	v->in_outage = false;	/* an open failure is news: log it */
 	return rc;
 }
 
@@ -161,5 +164,9 @@ agent_vport_publish(struct agent_vport *v, const char *rec, size_t len,
 		memcpy(v->tail, line + n, v->tail_len);
 	}
 	v->writes++;
+	if (v->write_failing)
+		log_info("%s: writing again", v->path);
+	v->write_failing = false;
+	v->backoff_ms = VPORT_BACKOFF_MIN_MS;
 	return 0;
 }

@@ -29,7 +29,8 @@
 struct agent_vport {
 	char path[PATH_MAX];	/* the port (trusted, admin) */
 	int fd;			/* -1 while closed */
-	bool in_outage;		/* a failure was logged; log the recovery */
+	bool in_outage;		/* an open failure was logged */
+	bool write_failing;	/* a write failure was logged */
 	uint64_t backoff_ms;	/* next reopen delay */
 	uint64_t retry_at_ms;	/* earliest next open attempt */
 	uint32_t failures;	/* open attempts in this outage */
@@ -50,7 +51,9 @@ void agent_vport_init(struct agent_vport *v, const char *path);
  * Open the port (O_WRONLY | O_NONBLOCK | O_CLOEXEC) unless open or before
  * retry_at_ms (-EAGAIN then).  On failure, logs once per outage with advice
  * (module, channel, permissions), schedules the next attempt with
- * exponential backoff and returns -errno.  0 when open.
+ * exponential backoff and returns -errno.  0 when open.  The backoff is
+ * reset by the first record written whole, not by the open, so a port
+ * that opens but fails every write is retried (and logged) ever slower.
  */
 int agent_vport_open(struct agent_vport *v, uint64_t now_ms);
 

@@ -133,8 +133,10 @@ test_no_host_backoff(void **state)
 	assert_int_equal(v.backoff_ms, VPORT_BACKOFF_MAX_MS);
 	h = host_open();
 	assert_int_equal(agent_vport_open(&v, v.retry_at_ms), 0);
-	assert_int_equal(v.backoff_ms, VPORT_BACKOFF_MIN_MS);
 	assert_int_equal(v.failures, 0);
+	assert_int_equal(v.backoff_ms, VPORT_BACKOFF_MAX_MS);
+	assert_int_equal(agent_vport_publish(&v, REC, strlen(REC), 0), 0);
+	assert_int_equal(v.backoff_ms, VPORT_BACKOFF_MIN_MS);	/* by a write */
 	agent_vport_close(&v);
 	close(h);
 	/* a missing port */
@@ -199,10 +201,18 @@ test_host_gone(void **state)
 	    -EPIPE);
 	assert_false(agent_vport_up(&v));
 	assert_int_equal(v.retry_at_ms, 500 + VPORT_BACKOFF_MIN_MS);
+	/* opens but every write fails: the backoff still grows */
 	h = host_open();
 	assert_int_equal(agent_vport_open(&v, 550), -EAGAIN);
 	assert_int_equal(agent_vport_open(&v, 600), 0);
-	assert_int_equal(agent_vport_publish(&v, REC, strlen(REC), 600), 0);
+	close(h);
+	assert_int_equal(agent_vport_publish(&v, REC, strlen(REC), 600),
+	    -EPIPE);
+	assert_int_equal(v.retry_at_ms, 600 + 2 * VPORT_BACKOFF_MIN_MS);
+	h = host_open();
+	assert_int_equal(agent_vport_open(&v, 800), 0);
+	assert_int_equal(agent_vport_publish(&v, REC, strlen(REC), 800), 0);
+	assert_int_equal(v.backoff_ms, VPORT_BACKOFF_MIN_MS);
 	host_read(h, buf, sizeof(buf), 1000);
 	assert_string_equal(buf, REC "\n");
 	agent_vport_close(&v);
