@@ -203,6 +203,58 @@ test_xml_row(void **state)
 	assert_int_equal(lvrec_xml_autodeflate(c->xml), c->on);
 }
 
+/* ---- the agent channel in the domain XML ------------------------------ */
+
+#define CH_OK "<channel type='unix'><source mode='bind' " \
+	"path='/run/cagma/g1.agent.sock'/><target type='virtio' " \
+	"name='org.cagma.agent.0' state='connected'/></channel>"
+
+static struct xml_chan_case {
+	const char *name;
+	const char *xml;
+	size_t cap;
+	const char *want;	/* NULL: -ENOENT */
+} chan_cases[] = {
+	{ "chan-ok", "<devices>" CH_OK "</devices>", 108,
+	  "/run/cagma/g1.agent.sock" },
+	{ "chan-dquote", "<channel type=\"unix\"><target type=\"virtio\" "
+	  "name=\"org.cagma.agent.0\"/><source mode=\"bind\" path=\"/a/b\"/>"
+	  "</channel>", 108, "/a/b" },
+	{ "chan-after-qga", "<channel type='unix'><source mode='bind' "
+	  "path='/q.sock'/><target type='virtio' name='org.qemu.guest_agent.0'"
+	  "/></channel>" CH_OK, 108, "/run/cagma/g1.agent.sock" },
+	{ "chan-pty", "<channel type='pty'><source path='/dev/pts/3'/><target "
+	  "type='virtio' name='org.cagma.agent.0'/></channel>", 108, NULL },
+	{ "chan-guestfwd", "<channel type='unix'><source path='/x'/><target "
+	  "type='guestfwd' name='org.cagma.agent.0'/></channel>", 108, NULL },
+	{ "chan-relative", "<channel type='unix'><source path='x.sock'/>"
+	  "<target type='virtio' name='org.cagma.agent.0'/></channel>", 108,
+	  NULL },
+	{ "chan-too-long", "<devices>" CH_OK "</devices>", 10, NULL },
+	{ "chan-unterminated", "<channel type='unix'><source path='/x'/>"
+	  "<target type='virtio' name='org.cagma.agent.0'/>", 108, NULL },
+	{ "chan-none", "<domain><devices/></domain>", 108, NULL },
+	{ "chan-source-elsewhere", "<channel type='unix'><target type='virtio'"
+	  " name='org.cagma.agent.0'/></channel><source path='/y'/>", 108,
+	  NULL },
+};
+
+static void
+test_chan_row(void **state)
+{
+	const struct xml_chan_case *c = *state;
+	char path[256] = "untouched";
+
+	if (c->want == NULL) {
+		assert_int_equal(lvrec_xml_channel(c->xml, path, c->cap),
+		    -ENOENT);
+		assert_string_equal(path, "untouched");
+		return;
+	}
+	assert_int_equal(lvrec_xml_channel(c->xml, path, c->cap), 0);
+	assert_string_equal(path, c->want);
+}
+
 /* ---- record_validate ----------------------------------------------------- */
 
 static void
@@ -404,8 +456,9 @@ main(void)
 {
 	enum { NM = sizeof(map_cases) / sizeof(map_cases[0]),
 	    NF = sizeof(floor_cases) / sizeof(floor_cases[0]),
-	    NX = sizeof(xml_cases) / sizeof(xml_cases[0]) };
-	struct CMUnitTest tests[NM + NF + NX + 4];
+	    NX = sizeof(xml_cases) / sizeof(xml_cases[0]),
+	    NC = sizeof(chan_cases) / sizeof(chan_cases[0]) };
+	struct CMUnitTest tests[NM + NF + NX + NC + 4];
 	size_t i, n = 0;
 
 	for (i = 0; i < NM; i++) {
@@ -422,6 +475,11 @@ main(void)
 		tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(
 		    test_xml_row, (void *)&xml_cases[i]);
 		tests[n++].name = xml_cases[i].name;
+	}
+	for (i = 0; i < NC; i++) {
+		tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(
+		    test_chan_row, (void *)&chan_cases[i]);
+		tests[n++].name = chan_cases[i].name;
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_validate);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(
