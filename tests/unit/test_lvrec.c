@@ -15,8 +15,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "daemon.h"
 #include "domains.h"
 #include "lvrec.h"
+#include "lvside.h"
 #include "policy.h"
 #include "record.h"
 
@@ -451,6 +453,80 @@ test_floor_blocks_shrink(void **state)
 	free(t);
 }
 
+/* ---- lvside: stats vs the agent's channel, host free memory -------------- */
+
+static void
+test_side_prefers_channel(void **state)
+{
+	struct cagmad *c = calloc(1, sizeof(*c));
+	struct lvside_dom ld;
+	struct lvrec_stats st;
+	struct sample s = OK_SAMPLE;
+	static uint32_t ids[8];
+	struct dom *d;
+
+	(void)state;
+	assert_non_null(c);
+	c->tbl = calloc(1, sizeof(*c->tbl));
+	assert_non_null(c->tbl);
+	dom_table_init(c->tbl);
+	cfg_defaults(&c->cfg);
+	c->cfg.stale_ms = 10000;
+	cfg_policy_cfg(&c->cfg, &c->pcfg);
+	c->ops = policy_find("cagma");
+	emerg_init(&c->emerg, ids, 8);
+	sched_init(&c->sched, 1000, 100);
+	d = dom_add(c->tbl, 5, 1024 * MIB, 1024 * MIB, 2048 * MIB);
+	assert_non_null(d);
+	dom_set_floor(d, 256 * MIB, 0);
+	memset(&ld, 0, sizeof(ld));
+	ld.c = c;
+	ld.slot = 5;
+	ld.max_kb = 2048 * MIB;
+	ld.actual_kb = 1024 * MIB;
+	mkstats(&s, &st);
+	lvside_take_stats(c, &ld, &st, 1000);
+	assert_int_equal(d->records, 1);
+	assert_int_equal(c->records, 1);
+	/* the safety floor came with it: used 300 + overhead 24 + 64 */
+	assert_int_equal(d->vm.floor_kb, 388 * MIB);
+	/* an agent record 1 s ago: the stats-built one is skipped */
+	ld.chan_rec_ms = 1500;
+	lvside_take_stats(c, &ld, &st, 2000);
+	assert_int_equal(d->records, 1);
+	/* the agent went quiet for longer than stale: stats again */
+	lvside_take_stats(c, &ld, &st, 1500 + 10001);
+	assert_int_equal(d->records, 2);
+	/* an inconsistent sample is a rejected record */
+	st.val[LVREC_UNUSED] = st.val[LVREC_AVAILABLE] + 1;
+	ld.chan_rec_ms = 0;
+	lvside_take_stats(c, &ld, &st, 20000);
+	assert_int_equal(d->rejected, 1);
+	assert_int_equal(d->vm.state, VM_BAD_DATA);
+	/* no balloon driver: no record, no rejection */
+	memset(&st, 0, sizeof(st));
+	lvside_take_stats(c, &ld, &st, 21000);
+	assert_int_equal(d->records, 2);
+	assert_int_equal(d->rejected, 1);
+	dom_table_free(c->tbl);
+	free(c->tbl);
+	free(c);
+}
+
+static void
+test_side_free_kb(void **state)
+{
+	uint64_t free_kb = 0, less = 0;
+
+	(void)state;
+	assert_int_equal(lvside_free_kb(0, &free_kb), 0);
+	assert_true(free_kb > 0);
+	assert_int_equal(lvside_free_kb(1024, &less), 0);
+	assert_true(less < free_kb + 1024 * 1024);	/* moves under us */
+	assert_int_equal(lvside_free_kb(UINT64_MAX, &less), 0);
+	assert_int_equal(less, 0);
+}
+
 int
 main(void)
 {
@@ -458,7 +534,7 @@ main(void)
 	    NF = sizeof(floor_cases) / sizeof(floor_cases[0]),
 	    NX = sizeof(xml_cases) / sizeof(xml_cases[0]),
 	    NC = sizeof(chan_cases) / sizeof(chan_cases[0]) };
-	struct CMUnitTest tests[NM + NF + NX + NC + 4];
+	struct CMUnitTest tests[NM + NF + NX + NC + 6];
 	size_t i, n = 0;
 
 	for (i = 0; i < NM; i++) {
@@ -486,5 +562,8 @@ main(void)
 	    test_intake_agentless);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_floor_blocks_shrink);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(
+	    test_side_prefers_channel);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_side_free_kb);
 	return _cmocka_run_group_tests("lvrec", tests, n, NULL, NULL);
 }
