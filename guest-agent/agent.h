@@ -18,8 +18,8 @@
 #include "log.h"
 #include "report.h"
 #include "sample.h"
+#include "publish.h"
 #include "schema.h"
-#include "xsio.h"
 
 #define AGENT_DEF_CONFIG	"/etc/cagma/cagma-agent.conf"
 #define AGENT_DEF_PROC		"/proc"
@@ -34,7 +34,7 @@ enum agent_exit {
 	AGENT_EXIT_FAILURE = 1,		/* runtime error (e.g. stdout closed) */
 	AGENT_EXIT_USAGE = 2,		/* bad option or configuration file */
 	AGENT_EXIT_PROC = 3,		/* cannot read or parse /proc */
-	AGENT_EXIT_XENSTORE = 4,	/* --once: xenstore unavailable */
+	AGENT_EXIT_XENSTORE = 4,	/* --once: transport unavailable */
 };
 
 struct agent_cfg {
@@ -43,7 +43,9 @@ struct agent_cfg {
 	uint64_t interval_max_ms;	/* slowest adaptive period */
 	struct report_cfg report;	/* publish rules */
 	struct sample_psi_cfg psi;	/* PSI trigger */
-	bool dry_run;			/* print records, no xenstore */
+	enum agent_transport transport;	/* auto, xenstore or virtio */
+	char port[PATH_MAX];		/* virtio-serial port (trusted) */
+	bool dry_run;			/* print records, publish nothing */
 	bool once;			/* one sample and publish, then exit */
 	char trigger_fifo[PATH_MAX];	/* "" or a FIFO: readable = trigger */
 	uint64_t max_samples;		/* stop after this many (0: never) */
@@ -53,7 +55,7 @@ struct agent {
 	struct agent_cfg cfg;
 	struct sampler smp;
 	struct report_state rs;
-	struct agent_xs xs;
+	struct agent_pub pub;		/* xenstore or virtio port */
 	int fifo_fd;			/* -1 unless cfg.trigger_fifo */
 	int out_fd;			/* --dry-run output */
 	uint64_t seq;			/* last published seq */
@@ -76,7 +78,8 @@ void agent_cfg_defaults(struct agent_cfg *cfg);
 /*
  * Set one setting by its config-file key (also used for command line
  * options): proc, interval, heartbeat, threshold, threshold_pct,
- * kswapd_burst, urgent_gap, psi_trigger, psi_stall, psi_window.  value is
+ * kswapd_burst, urgent_gap, psi_trigger, psi_stall, psi_window, transport,
+ * port.  value is
  * trusted admin input but checked.  Returns 0, or -EINVAL with a message in
  * err (errlen bytes).
  */
@@ -95,20 +98,24 @@ int agent_cfg_load(struct agent_cfg *cfg, const char *path, char *err,
 int agent_cfg_check(const struct agent_cfg *cfg, char *err, size_t errlen);
 
 /*
- * Open the /proc files (and the trigger FIFO).  Does not connect to
- * xenstore; the first agent_step() or agent_connect() does.  out_fd receives
- * --dry-run records.  Returns 0 or -errno (logged).
+ * Open the /proc files (and the trigger FIFO).  Does not connect the
+ * transport; the first agent_step() or agent_connect() does.  out_fd
+ * receives --dry-run records.  Returns 0 or -errno (logged).
  */
 int agent_init(struct agent *a, const struct agent_cfg *cfg, int out_fd);
 
-/* Try to connect to xenstore now (no-op in dry-run).  0 or -errno. */
+/*
+ * Try to connect the transport (xenstore or the port) now (no-op in
+ * dry-run).  0 or -errno.
+ */
 int agent_connect(struct agent *a, uint64_t now_ms);
 
 #define AGENT_SAMPLE_FAILED	2
 
 /*
- * Drop the xenstore connection and reconnect at once, backoff reset (on
- * SIGHUP, e.g. after xenstored was restarted).  Cannot fail: a failed
+ * Drop the transport (xenstore connection or port) and reconnect at once,
+ * backoff reset, "auto" chosen again (on SIGHUP, e.g. after xenstored was
+ * restarted).  Cannot fail: a failed
  * connect is retried with backoff by agent_step().
  */
 void agent_reconnect(struct agent *a);
