@@ -656,12 +656,14 @@ lv_close(struct backend *be)
 		return;
 	if (l->stats_calls > 0 || l->setmem_calls > 0)
 		log_info("libvirt: %llu virDomainMemoryStats calls, mean %llu "
-		    "us; %llu virDomainSetMemory calls, mean %llu us",
+		    "us; %llu virDomainSetMemory calls, mean %llu us; %llu "
+		    "agent channel lines",
 		    (unsigned long long)l->stats_calls,
 		    (unsigned long long)(l->stats_calls ? l->stats_us /
 		    l->stats_calls : 0), (unsigned long long)l->setmem_calls,
 		    (unsigned long long)(l->setmem_calls ? l->setmem_us /
-		    l->setmem_calls : 0));
+		    l->setmem_calls : 0),
+		    (unsigned long long)l->side.chan_lines);
 	for (i = 1; i < DOM_ID_MAX; i++)
 		if (l->by_slot[i] != NULL)
 			lv_forget(l, l->by_slot[i]);
