@@ -47,6 +47,11 @@ XEN_FEATURES := $(shell printf '\043include <xenctrl.h>\nint f(void);\nint f(voi
     $$(pkg-config --cflags xencontrol 2>/dev/null) -x c - >/dev/null 2>&1 && \
     echo -DHAVE_XC_DOMAIN_GETINFO_SINGLE)
 XEN_CFLAGS += $(XEN_FEATURES)
+# libvirt is optional: without it (pkg-config libvirt fails) there is no
+# cagmad-libvirt, and cagmad --backend libvirt says so.
+HAVE_LIBVIRT := $(shell pkg-config --exists libvirt 2>/dev/null && echo 1)
+LIBVIRT_CFLAGS = $(shell pkg-config --cflags libvirt 2>/dev/null)
+LIBVIRT_LIBS   = $(shell pkg-config --libs libvirt 2>/dev/null) -lpthread
 INIH_LIBS  = $(shell pkg-config --libs inih 2>/dev/null || echo -linih)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -54,7 +59,14 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 COMMON_SRC := $(wildcard common/*.c) xenstore-schema/schema.c
 POLICY_SRC := $(wildcard dom0/policy/*.c)
 AGENT_SRC  := $(filter-out guest-agent/main.c,$(wildcard guest-agent/*.c))
-DOM0_SRC   := $(filter-out dom0/main.c dom0/cagmactl.c,$(wildcard dom0/*.c))
+# dom0: the core both daemons share (DOM0_SRC, no Xen or libvirt call), the
+# Xen side (xenstore, libxl: cagmad only) and the libvirt side
+# (cagmad-libvirt only).  backends_*.c: each program's backend table.
+DOM0_XEN_SRC := dom0/xsio.c dom0/backend_xen.c dom0/daemon_xs.c \
+                dom0/backends_xen.c
+DOM0_LV_SRC  := dom0/backend_libvirt.c dom0/backends_libvirt.c
+DOM0_SRC   := $(filter-out dom0/main.c dom0/cagmactl.c $(DOM0_XEN_SRC) \
+              $(DOM0_LV_SRC),$(wildcard dom0/*.c))
 SIM_SRC    := $(filter-out bench/sim/main.c,$(wildcard bench/sim/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
@@ -64,8 +76,13 @@ LIB_COMMON := $(B)/lib/libcagma-common.a
 LIB_POLICY := $(B)/lib/libcagma-policy.a
 LIB_AGENT  := $(B)/lib/libcagma-agent.a
 LIB_DOM0   := $(B)/lib/libcagma-dom0.a
+LIB_DOM0_XEN := $(B)/lib/libcagma-dom0-xen.a
 LIB_SIM    := $(B)/lib/libcagma-sim.a
-LIBS_ALL   := $(LIB_SIM) $(LIB_DOM0) $(LIB_AGENT) $(LIB_POLICY) $(LIB_COMMON)
+LIBS_ALL   := $(LIB_SIM) $(LIB_DOM0_XEN) $(LIB_DOM0) $(LIB_AGENT) \
+              $(LIB_POLICY) $(LIB_COMMON)
+# static libraries that reference each other (the core's backend.o needs
+# the program's backend_table): one group
+group = -Wl,--start-group $(filter %.a,$(1)) -Wl,--end-group
 
 PROGS :=
 ifneq ($(wildcard guest-agent/main.c),)
@@ -73,6 +90,9 @@ PROGS += $(B)/bin/cagma-agent
 endif
 ifneq ($(wildcard dom0/main.c),)
 PROGS += $(B)/bin/cagmad
+endif
+ifeq ($(HAVE_LIBVIRT),1)
+PROGS += $(B)/bin/cagmad-libvirt
 endif
 ifneq ($(wildcard dom0/cagmactl.c),)
 PROGS += $(B)/bin/cagmactl
@@ -100,6 +120,10 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XEN_CFLAGS) -c -o $@ $<
 
+$(B)/obj/dom0/backend_libvirt.o: dom0/backend_libvirt.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LIBVIRT_CFLAGS) -c -o $@ $<
+
 define mklib
 $(1): $(call obj,$(2))
 	@mkdir -p $$(@D)
@@ -109,28 +133,41 @@ $(eval $(call mklib,$(LIB_COMMON),$(COMMON_SRC)))
 $(eval $(call mklib,$(LIB_POLICY),$(POLICY_SRC)))
 $(eval $(call mklib,$(LIB_AGENT),$(AGENT_SRC)))
 $(eval $(call mklib,$(LIB_DOM0),$(DOM0_SRC)))
+$(eval $(call mklib,$(LIB_DOM0_XEN),$(filter-out dom0/backends_xen.c,$(DOM0_XEN_SRC))))
 $(eval $(call mklib,$(LIB_SIM),$(SIM_SRC)))
 
 $(B)/bin/cagma-agent: $(call obj,guest-agent/main.c) $(LIB_AGENT) $(LIB_COMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XS_LIBS) $(INIH_LIBS)
 
-$(B)/bin/cagmad: $(call obj,dom0/main.c) $(LIB_DOM0) $(LIB_POLICY) $(LIB_COMMON)
+# cagmad and cagmad-libvirt: the same main.o and core objects; the backend
+# table object and the side library differ.  cagmad-libvirt links no Xen
+# library, cagmad no libvirt.
+$(B)/bin/cagmad: $(call obj,dom0/main.c dom0/backends_xen.c) $(LIB_DOM0_XEN) \
+    $(LIB_DOM0) $(LIB_POLICY) $(LIB_COMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS) $(INIH_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(call group,$^) $(XEN_LIBS) \
+	    $(INIH_LIBS)
+
+$(B)/bin/cagmad-libvirt: $(call obj,dom0/main.c dom0/backends_libvirt.c \
+    dom0/backend_libvirt.c) $(LIB_DOM0) $(LIB_POLICY) $(LIB_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(call group,$^) \
+	    $(LIBVIRT_LIBS) $(INIH_LIBS)
 
 $(B)/bin/cagmactl: $(call obj,dom0/cagmactl.c) $(LIB_DOM0) $(LIB_POLICY) $(LIB_COMMON)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS) $(INIH_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(INIH_LIBS)
 
 $(B)/bin/cagma-sim: $(call obj,bench/sim/main.c) $(LIB_SIM) $(LIB_AGENT) \
     $(LIB_POLICY) $(LIB_COMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 
-$(B)/tests/%: $(call obj,tests/unit/%.c) $(LIBS_ALL)
+$(B)/tests/%: $(call obj,tests/unit/%.c dom0/backends_xen.c) $(LIBS_ALL)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(XEN_LIBS) $(INIH_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(call group,$^) \
+	    $(CMOCKA_LIBS) $(XEN_LIBS) $(INIH_LIBS) -lm
 
 # --- Debian packages: build, test, lab -------------------------------------
 deps:
@@ -231,7 +268,7 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/cagma
-	for p in cagmad cagma-agent; do \
+	for p in cagmad cagmad-libvirt cagma-agent; do \
 	    [ ! -x $(B)/bin/$$p ] || install -m 0755 $(B)/bin/$$p $(DESTDIR)$(SBINDIR)/; done
 	for p in cagmactl cagma-sim; do \
 	    [ ! -x $(B)/bin/$$p ] || install -m 0755 $(B)/bin/$$p $(DESTDIR)$(BINDIR)/; done

@@ -100,29 +100,52 @@ record_field(const char *tok, size_t len, struct cg_record *rec,
 	return 0;
 }
 
-/* Cross-field checks: a record that contradicts itself is a lie or a bug. */
+/*
+ * Cross-field checks: a record that contradicts itself is a lie or a bug.
+ * required: the fields that must be present (cg_mandatory_mask for the
+ * wire form).  A pair is compared only when both fields are present.
+ */
 static int
-record_check(const struct cg_record *rec, struct record_error *err_out)
+record_check(const struct cg_record *rec, uint32_t required,
+    struct record_error *err_out)
 {
-	uint32_t missing = cg_mandatory_mask & ~rec->present;
-	const uint64_t *v = rec->val;
+	static const enum cg_field_id pairs[][2] = {	/* [0] <= [1] */
+		{ CG_F_MEM_FREE, CG_F_MEM_TOTAL },
+		{ CG_F_MEM_AVAIL, CG_F_MEM_TOTAL },
+		{ CG_F_SWAP_FREE, CG_F_SWAP_TOTAL },
+		{ CG_F_PSI_FULL_US, CG_F_PSI_SOME_US },
+	};
+	uint32_t missing = required & ~rec->present;
+	size_t i;
 
 	if (missing != 0)
 		return record_fail(err_out, RECORD_E_MISSING,
 		    __builtin_ctz(missing));
-	if (v[CG_F_MEM_FREE] > v[CG_F_MEM_TOTAL])
-		return record_fail(err_out, RECORD_E_INCONSISTENT,
-		    CG_F_MEM_FREE);
-	if (v[CG_F_MEM_AVAIL] > v[CG_F_MEM_TOTAL])
-		return record_fail(err_out, RECORD_E_INCONSISTENT,
-		    CG_F_MEM_AVAIL);
-	if (v[CG_F_SWAP_FREE] > v[CG_F_SWAP_TOTAL])
-		return record_fail(err_out, RECORD_E_INCONSISTENT,
-		    CG_F_SWAP_FREE);
-	if (v[CG_F_PSI_FULL_US] > v[CG_F_PSI_SOME_US])
-		return record_fail(err_out, RECORD_E_INCONSISTENT,
-		    CG_F_PSI_FULL_US);
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		if (record_has(rec, pairs[i][0]) &&
+		    record_has(rec, pairs[i][1]) &&
+		    rec->val[pairs[i][0]] > rec->val[pairs[i][1]])
+			return record_fail(err_out, RECORD_E_INCONSISTENT,
+			    pairs[i][0]);
 	return 0;
+}
+
+int
+record_validate(const struct cg_record *rec, uint32_t required,
+    struct record_error *err_out)
+{
+	int i;
+
+	for (i = 0; i < CG_F_COUNT; i++)
+		if (record_has(rec, (enum cg_field_id)i) &&
+		    (rec->val[i] < cg_fields[i].min ||
+		    rec->val[i] > cg_fields[i].max))
+			return record_fail(err_out, i == CG_F_V ?
+			    RECORD_E_VERSION : RECORD_E_RANGE, i);
+	if ((rec->present & ~(uint32_t)((1ULL << CG_F_COUNT) - 1)) != 0)
+		return record_fail(err_out, RECORD_E_RANGE, -1);
+	return record_check(rec, required | CG_BIT(CG_F_V) | CG_BIT(CG_F_SEQ),
+	    err_out);
 }
 
 int
@@ -154,7 +177,7 @@ record_decode(const char *untrusted, size_t len, struct cg_record *rec_out,
 	}
 	if (record_has(&rec, CG_F_V) && rec.val[CG_F_V] != CG_RECORD_VERSION)
 		return record_fail(err_out, RECORD_E_VERSION, CG_F_V);
-	rc = record_check(&rec, err_out);
+	rc = record_check(&rec, cg_mandatory_mask, err_out);
 	if (rc != 0)
 		return rc;
 	*rec_out = rec;

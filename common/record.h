@@ -54,6 +54,17 @@ int record_decode(const char *untrusted, size_t len, struct cg_record *rec_out,
     struct record_error *err_out);
 
 /*
+ * Check a record built from another source than the wire form (e.g. the
+ * libvirt backend's balloon statistics, which are guest-written too):
+ * every present field within its keys.def bounds (v == 1), the fields in
+ * required (plus v and seq) present, the cross-field checks of
+ * record_decode() on every pair present.  0, or -EINVAL and *err_out (if
+ * not NULL).  Pure.
+ */
+int record_validate(const struct cg_record *rec, uint32_t required,
+    struct record_error *err_out);
+
+/*
  * Encode rec into buf (size bytes, NUL-terminated on success), known fields
  * in keys.def order, only those present.  Returns the length written (without
  * the NUL), -EINVAL if a mandatory field is missing or a value is out of its

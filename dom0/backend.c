@@ -1,50 +1,73 @@
 /*
- * backend.c - backend names and backend_open().
- *
- * The shipped cagmad knows only "xen".  The test build (compiled with
- * -DCAGMA_TEST_BACKENDS, mk/cagmad-test.mk) adds "sim" (backend_sim.c), which
- * the integration tests use against a real xenstored without a hypervisor.
+ * backend.c - backend lookup and backend_open(), over the program's
+ * backend_table (backends_xen.c for cagmad, backends_libvirt.c for
+ * cagmad-libvirt).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "backend.h"
 
-#ifdef CAGMA_TEST_BACKENDS
-const char backend_names[] = "xen|sim";
-#else
-const char backend_names[] = "xen";
-#endif
+/* Backends and the program that has each (for the error message). */
+static const struct {
+	const char *name;
+	const char *program;
+} backend_homes[] = {
+	{ "xen", "cagmad" },
+	{ "libvirt", "cagmad-libvirt" },
+};
+
+const char *
+backend_default(void)
+{
+	return backend_table[0].name;
+}
+
+const char *
+backend_other_program(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(backend_homes) / sizeof(backend_homes[0]); i++)
+		if (strcmp(name, backend_homes[i].name) == 0 &&
+		    strcmp(backend_program, backend_homes[i].program) != 0)
+			return backend_homes[i].program;
+	return NULL;
+}
+
+static const struct backend_entry *
+backend_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; backend_table[i].name != NULL; i++)
+		if (strcmp(name, backend_table[i].name) == 0)
+			return &backend_table[i];
+	return NULL;
+}
 
 int
 backend_check(const char *name)
 {
-	if (strcmp(name, "xen") == 0)
+	if (backend_find(name) != NULL)
 		return 0;
 	if (strcmp(name, "sim") == 0)
-#ifdef CAGMA_TEST_BACKENDS
-		return 0;
-#else
 		return -EPERM;
-#endif
+	if (backend_other_program(name) != NULL)
+		return -EXDEV;
 	return -ENOENT;
 }
 
 int
-backend_open(struct backend *be, const char *name, struct xsio *xs,
+backend_open(struct backend *be, const char *name, struct cagmad *c,
     const struct cagmad_cfg *cfg)
 {
-	int rc;
+	const struct backend_entry *e = backend_find(name);
 
-	rc = backend_check(name);
-	if (rc != 0)
-		return rc == -EPERM ? -ENOENT : rc;
+	if (e == NULL)
+		return -ENOENT;
 	memset(be, 0, sizeof(*be));
-	be->xs = xs;
+	be->c = c;
 	be->cfg = cfg;
-#ifdef CAGMA_TEST_BACKENDS
-	if (strcmp(name, "sim") == 0)
-		return backend_sim_open(be);
-#endif
-	return backend_xen_open(be);
+	return e->open(be);
 }

@@ -14,8 +14,11 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "domains.h"
 #include "log.h"
-#include "xsio.h"
+
+struct cagmad;
+struct xsio;
 
 /* One domain as the backend sees it; KiB, trusted. */
 struct be_dom {
@@ -24,7 +27,48 @@ struct be_dom {
 	bool dying;		/* dying or shut down: leave it alone */
 };
 
+/* What the daemon needs to track a listed domain; KiB, trusted. */
+struct be_facts {
+	char name[DOM_NAME_MAX];	/* escaped, printable */
+	uint64_t max_kb;		/* ceiling (Xen: static-max) */
+	uint64_t target_kb;		/* target in force */
+};
+
 struct backend;
+
+/*
+ * The side of the hypervisor the daemon listens to: where domain events
+ * and records come from.  "xs" (daemon_xs.c): xenstore watches on each
+ * domain's record and on domain introduce/release, for the xen and sim
+ * backends.  "libvirt" (backend_libvirt.c): libvirt's domain events and
+ * balloon statistics polled at the stats period.  Every hook is called
+ * from the daemon's one thread; c is the daemon.
+ */
+struct backend_side {
+	const char *name;
+	/* Start listening (register watches...) after the backend opened. */
+	int (*start)(struct cagmad *c);
+	/* The fd to poll for events, or -1 (none now: link down). */
+	int (*fd)(const struct cagmad *c);
+	/* fd readable: handle events and records.  0 or -errno (fatal). */
+	int (*ready)(struct cagmad *c, uint64_t now_ms);
+	/* fd reported POLLERR/POLLHUP/POLLNVAL. */
+	void (*hangup)(struct cagmad *c, uint64_t now_ms);
+	/* Timers of the side (reconnect, probes, stats polls). */
+	void (*tick)(struct cagmad *c, uint64_t now_ms);
+	/* Check the link: false while it is down (no rounds then). */
+	bool (*up)(struct cagmad *c, uint64_t now_ms);
+	/* ms until tick() has work, given core_ms, the core's own timeout. */
+	uint64_t (*timeout_ms)(const struct cagmad *c, uint64_t now_ms,
+	    uint64_t core_ms);
+	/* Facts of a listed domain; -EAGAIN: not ready (being built). */
+	int (*facts)(struct cagmad *c, const struct be_dom *b,
+	    struct be_facts *out);
+	/* d was added to (on) or is about to leave (!on) the table. */
+	void (*track)(struct cagmad *c, const struct dom *d, bool on);
+	/* Stop listening; after the backend's close.  Cannot fail. */
+	void (*stop)(struct cagmad *c);
+};
 
 struct backend_ops {
 	const char *name;
@@ -55,29 +99,55 @@ struct backend_ops {
 
 struct backend {
 	const struct backend_ops *ops;
-	struct xsio *xs;		/* shared with the daemon */
+	const struct backend_side *side;
+	struct cagmad *c;		/* the daemon (records go there) */
+	struct xsio *xs;		/* xs side: shared with the daemon */
 	const struct cagmad_cfg *cfg;	/* live config (reloads included) */
 	void *priv;
 };
 
-/* The backends this build accepts, for usage text: "xen" or "xen|sim". */
-extern const char backend_names[];
+/*
+ * The backends of one program: cagmad has "xen" (and "sim" in its test
+ * build, backends_xen.c), cagmad-libvirt has "libvirt"
+ * (backends_libvirt.c).  The first entry is the default.  open: the
+ * backend and its side (be->side set); 0 or -errno.
+ */
+struct backend_entry {
+	const char *name;
+	int (*open)(struct backend *be);
+};
+extern const struct backend_entry backend_table[];	/* NULL-terminated */
+extern const char backend_names[];	/* "xen" or "xen|sim": usage text */
+extern const char backend_program[];	/* "cagmad" or "cagmad-libvirt" */
+
+/* The default backend of this program (backend_table[0]). */
+const char *backend_default(void);
 
 /*
- * Whether this build has backend name: 0 yes, -EPERM for "sim" in the
- * shipped build (test build only), -ENOENT unknown.
+ * Whether this program has backend name: 0 yes, -EPERM for "sim" in the
+ * shipped cagmad (test build only), -EXDEV for a backend another program
+ * has ("libvirt": cagmad-libvirt; "xen": cagmad), -ENOENT unknown.
  */
 int backend_check(const char *name);
 
+/* The program that has backend name (-EXDEV above), or NULL. */
+const char *backend_other_program(const char *name);
+
 /*
- * Open a backend by name (see backend_check).  0, -ENOENT (unknown or not in
- * this build) or -errno.
+ * Open a backend by name (see backend_check) for daemon c.  0, -ENOENT
+ * (unknown or not in this program) or -errno.
  */
-int backend_open(struct backend *be, const char *name, struct xsio *xs,
+int backend_open(struct backend *be, const char *name, struct cagmad *c,
     const struct cagmad_cfg *cfg);
 
 /* Xen backend (backend_xen.c): libxl context, created once. */
 int backend_xen_open(struct backend *be);
+
+/* The xenstore side (daemon_xs.c) of the xen and sim backends. */
+extern const struct backend_side daemon_side_xs;
+
+/* libvirt backend (backend_libvirt.c, cagmad-libvirt only). */
+int backend_libvirt_open(struct backend *be);
 
 /*
  * Pure helpers of the Xen backend, exported for the unit tests.

@@ -16,6 +16,7 @@
 #include "backend.h"
 #include "mtime.h"
 #include "schema.h"
+#include "xsio.h"
 
 #ifndef CAGMA_TEST_BACKENDS
 #error "backend_sim.c belongs to the test build only (-DCAGMA_TEST_BACKENDS)"

@@ -47,6 +47,9 @@ cfg_defaults(struct cagmad_cfg *cfg)
 	cfg->surplus = pdef.surplus;
 	cfg->headroom_pct = pdef.headroom_pct;
 	cfg->sim.host_memory_kb = CFG_SIM_HOST_DEF_KB;
+	snprintf(cfg->libvirt.uri, sizeof(cfg->libvirt.uri), "%s",
+	    CFG_LIBVIRT_URI_DEF);
+	cfg->libvirt.stats_period_s = CFG_LIBVIRT_PERIOD_DEF_S;
 }
 
 static int cfg_err(char *err, size_t errlen, const char *fmt, ...)
@@ -237,6 +240,38 @@ cfg_domain_key(struct cfg_parse *p, const char *k, const char *v, char *err,
 	    p->section);
 }
 
+/* [libvirt]: uri (printable, no spaces) and stats_period (seconds). */
+static int
+cfg_libvirt_key(struct cfg_parse *p, const char *k, const char *v, char *err,
+    size_t errlen)
+{
+	struct cfg_libvirt *l = &p->cfg->libvirt;
+	uint64_t s;
+	size_t i, n = strlen(v);
+
+	if (strcmp(k, "uri") == 0) {
+		for (i = 0; i < n; i++)
+			if (v[i] <= ' ' || v[i] > '~')
+				break;
+		if (n == 0 || n >= sizeof(l->uri) || i != n)
+			return cfg_err(err, errlen, "uri: expected a libvirt "
+			    "URI (printable, no spaces, < %d bytes)",
+			    CFG_URI_MAX);
+		memcpy(l->uri, v, n + 1);
+		return 0;
+	}
+	if (strcmp(k, "stats_period") == 0) {
+		if (config_parse_u64(v, 1, CFG_LIBVIRT_PERIOD_MAX_S, &s) != 0)
+			return cfg_err(err, errlen, "stats_period: expected "
+			    "1..%d seconds, not '%.64s'",
+			    CFG_LIBVIRT_PERIOD_MAX_S, v);
+		l->stats_period_s = (uint32_t)s;
+		return 0;
+	}
+	return cfg_err(err, errlen, "unknown key '%.64s' in [%s]", k,
+	    "libvirt");
+}
+
 #ifdef CAGMA_TEST_BACKENDS
 /* "3,5, 7" -> domids; bounded, strict digits. */
 static int
@@ -293,6 +328,8 @@ cfg_section(struct cfg_parse *p, const char *section, char *err,
 	p->dom = NULL;
 	if (section[0] == '\0' || strcmp(section, "global") == 0)
 		return 0;
+	if (strcmp(section, "libvirt") == 0)
+		return 0;
 	if (strcmp(section, "sim") == 0) {
 #ifdef CAGMA_TEST_BACKENDS
 		if (!c->sim_allowed)
@@ -339,6 +376,8 @@ cfg_handler(void *user, const char *section, const char *key,
 	}
 	if (p->dom != NULL)
 		return cfg_domain_key(p, key, value, err, errlen);
+	if (strcmp(section, "libvirt") == 0)
+		return cfg_libvirt_key(p, key, value, err, errlen);
 #ifdef CAGMA_TEST_BACKENDS
 	if (strcmp(section, "sim") == 0)
 		return cfg_sim_key(p, key, value, err, errlen);

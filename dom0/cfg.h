@@ -32,6 +32,10 @@
 #define CFG_MAX_SHRINK_DEF_KB	(64ULL * 1024)	/* per step, cap */
 #define CFG_WEIGHT_DEF		100
 #define CFG_SIM_HOST_DEF_KB	(4ULL * 1024 * 1024)	/* 4 GiB */
+#define CFG_URI_MAX		256	/* [libvirt] uri, bytes with NUL */
+#define CFG_LIBVIRT_URI_DEF	"qemu:///system"
+#define CFG_LIBVIRT_PERIOD_DEF_S 1	/* balloon stats period, s */
+#define CFG_LIBVIRT_PERIOD_MAX_S 60
 
 /* One [domain GLOB] section: overrides for domains whose name matches. */
 struct cfg_domain {
@@ -62,6 +66,12 @@ struct cfg_sim {
 	size_t n_stuck;
 };
 
+/* The [libvirt] section (cagmad-libvirt; parsed by both programs). */
+struct cfg_libvirt {
+	char uri[CFG_URI_MAX];		/* connection URI (--connect wins) */
+	uint32_t stats_period_s;	/* virDomainSetMemoryStatsPeriod */
+};
+
 struct cagmad_cfg {
 	char policy[CFG_NAME_MAX];
 	uint64_t period_ms;		/* periodic round */
@@ -80,6 +90,7 @@ struct cagmad_cfg {
 	bool balloon_dom0;		/* manage dom0 too (default no) */
 	struct cfg_domain doms[CFG_DOMAINS_MAX];
 	size_t n_doms;
+	struct cfg_libvirt libvirt;
 	bool sim_allowed;		/* parser input: --backend sim */
 	bool sim_seen;
 	struct cfg_sim sim;

@@ -17,7 +17,6 @@
 #include "policy.h"
 #include "reserve.h"
 #include "sched.h"
-#include "xsio.h"
 
 #define CAGMA_VERSION		"0.1"	/* cagmad, cagmactl, packages */
 #define DAEMON_DRAIN_MAX	4096	/* watch events per loop iteration */
@@ -29,6 +28,7 @@ struct cagmad {
 	const char *cfg_path;
 	bool cfg_explicit;		/* --config given: must exist */
 	const char *backend_name;
+	const char *connect_uri;	/* --connect (libvirt), NULL: config */
 	bool dry_run;
 	const char *metrics_path;	/* NULL = no metrics file */
 	struct xsio *xs;
@@ -52,7 +52,7 @@ struct cagmad {
 	struct be_dom *listing;		/* backend listing scratch */
 	bool rescan;
 	uint64_t rescan_ms;		/* last rescan */
-	/* xenstore link: down = both handles closed, reconnecting */
+	/* xenstore side: down = both handles closed, reconnecting */
 	bool xs_down;
 	struct sched_backoff xs_bo;
 	uint64_t xs_probe_ms;		/* last drain (liveness check) */
@@ -80,9 +80,51 @@ int daemon_init(struct cagmad *c);
 void daemon_fini(struct cagmad *c);
 
 /*
- * The fd to poll for xenstore watch events, or -1 while the link is down
- * (poll() ignores it; the timer paces the reconnect attempts).
+ * The fd to poll for the backend side's events (xenstore watches, libvirt
+ * events), or -1 while its link is down (poll() ignores it; the timer
+ * paces the reconnect attempts).
  */
+int daemon_fd(const struct cagmad *c);
+
+/* daemon_fd() readable: the side's ready().  0 or -errno (fatal). */
+int daemon_ready(struct cagmad *c, uint64_t now_ms);
+
+/* daemon_fd() reported an error or hangup: the side's link is lost. */
+void daemon_hangup(struct cagmad *c, uint64_t now_ms);
+
+/* Whether the side's link is up (checked now; NULL side: yes). */
+bool daemon_up(struct cagmad *c, uint64_t now_ms);
+
+/*
+ * List domains (backend list) and diff against the table: add the new
+ * (the side's facts, settings), drop the departed.  0 or -errno.
+ */
+int daemon_rescan(struct cagmad *c, uint64_t now_ms);
+
+/*
+ * After a side's dom_intake*() of one record of d: log a rejection (rate
+ * limited), queue an urgent domain for the emergency round or ask for a
+ * coalesced round (emerg_intake), count accepted records.
+ */
+void daemon_intake_done(struct cagmad *c, struct dom *d,
+    enum dom_intake verdict, const struct dom_reject *why, uint64_t now_ms);
+
+/*
+ * At most one emergency round, for every queued domain, if the host-wide
+ * budget has a token (emerg_take()).  t0_us: when the work that led here
+ * began (event drained), for last_urgent_us.
+ */
+void daemon_emergency(struct cagmad *c, uint64_t now_ms, uint64_t t0_us);
+
+/* ---- the xenstore side (daemon_xs.c) ---- */
+
+/*
+ * Open xenstore for be's daemon (c->xs, be->xs) and make it be's side
+ * (daemon_side_xs).  0 or -errno (logged).
+ */
+int daemon_xs_attach(struct backend *be);
+
+/* daemon_side_xs.fd: the watch fd, or -1 while the link is down. */
 int daemon_xs_fd(const struct cagmad *c);
 
 /*
@@ -104,17 +146,18 @@ int daemon_xs_ready(struct cagmad *c, uint64_t now_ms);
 void daemon_xs_lost(struct cagmad *c, uint64_t now_ms, int rc);
 
 /*
- * Reconnect if the link is down and an attempt is due (then re-register
- * every watch and rescan), check the link every DAEMON_PROBE_MS, rescan
+ * The side's timers first (xenstore: reconnect if the link is down and an
+ * attempt is due, then re-register every watch and rescan; check the link
+ * every DAEMON_PROBE_MS; libvirt: reconnect, stats polls), then rescan
  * when asked or every DAEMON_RESCAN_MS, run the emergency round for
  * queued domains once a token is there, and a normal round if one is due
- * at now_ms.  No rounds while the link is down.
+ * at now_ms.  No rounds while the side's link is down.
  */
 void daemon_tick(struct cagmad *c, uint64_t now_ms);
 
 /*
  * Milliseconds until daemon_tick() has work: emergency round (queued
- * domains and a token), round, probe or reconnect.
+ * domains and a token), round, or the side's (probe, reconnect, poll).
  */
 uint64_t daemon_timeout_ms(const struct cagmad *c, uint64_t now_ms);
 

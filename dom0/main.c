@@ -1,14 +1,17 @@
 /*
  * main.c - cagmad: arguments, daemonizing and the poll loop.
  *
- * One thread, one poll() over the xenstore fd, a timerfd, a signalfd
- * (SIGHUP reload, SIGTERM/SIGINT stop) and the control socket.  While the
- * xenstore link is down its fd is left out and the timerfd paces the
- * reconnect attempts (daemon.c).
+ * One thread, one poll() over the backend side's fd (xenstore watches, or
+ * the libvirt backend's event pipe), a timerfd, a signalfd (SIGHUP reload,
+ * SIGTERM/SIGINT stop) and the control socket.  While the side's link is
+ * down its fd is left out and the timerfd paces the reconnect attempts
+ * (daemon_xs.c, backend_libvirt.c).  The same main.o is cagmad and
+ * cagmad-libvirt: the backend table linked in makes the difference.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,24 +46,29 @@ usage(FILE *fp)
 {
 	const struct policy_ops *const *p;
 
-	fprintf(fp, "usage: cagmad [--foreground] [--verbose] [--dry-run] "
+	fprintf(fp, "usage: %s [--foreground] [--verbose] [--dry-run] "
 	    "[--config FILE]\n"
-	    "              [--backend %s] [--socket PATH] "
-	    "[--metrics-file PATH] [-n]\n"
-	    "              [--help] [--version]\n"
+	    "              [--backend %s] [--connect URI] [--socket PATH]\n"
+	    "              [--metrics-file PATH] [-n] [--help] [--version]\n"
 	    "  -f, --foreground     stay in the foreground, log to stderr\n"
 	    "  -v, --verbose        debug logging\n"
 	    "  -d, --dry-run        decide and log, change nothing\n"
 	    "  -c, --config FILE    configuration (default %s)\n"
-	    "  -b, --backend NAME   %s (default xen)\n"
+	    "  -b, --backend NAME   %s (default %s)\n"
+	    "  -C, --connect URI    libvirt URI (libvirt backend; default: "
+	    "[libvirt] uri,\n"
+	    "                       else %s)\n"
 	    "  -s, --socket PATH    control socket (default %s)\n"
 	    "  -m, --metrics-file PATH  Prometheus text file, each round\n"
 	    "  -n                   check the configuration and exit\n"
-	    "policies:\n", backend_names, CFG_PATH_DEFAULT, backend_names,
+	    "policies:\n", backend_program, backend_names, CFG_PATH_DEFAULT,
+	    backend_names, backend_default(), CFG_LIBVIRT_URI_DEF,
 	    CONTROL_SOCK_DEFAULT);
 	for (p = policy_all; *p != NULL; p++)
 		fprintf(fp, "  %-12s %s\n", (*p)->name, (*p)->summary);
 }
+
+static void check_backend(struct cagmad *c, char **argv);
 
 static void
 parse_args(int argc, char **argv, struct cagmad *c, struct opts *o)
@@ -71,6 +79,7 @@ parse_args(int argc, char **argv, struct cagmad *c, struct opts *o)
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "backend", required_argument, NULL, 'b' },
+		{ "connect", required_argument, NULL, 'C' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "metrics-file", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
@@ -79,7 +88,7 @@ parse_args(int argc, char **argv, struct cagmad *c, struct opts *o)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "fvdc:b:s:m:nhV", lopts,
+	while ((ch = getopt_long(argc, argv, "fvdc:b:C:s:m:nhV", lopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'f': o->foreground = true; break;
@@ -87,11 +96,13 @@ parse_args(int argc, char **argv, struct cagmad *c, struct opts *o)
 		case 'd': c->dry_run = true; break;
 		case 'c': c->cfg_path = optarg; c->cfg_explicit = true; break;
 		case 'b': c->backend_name = optarg; break;
+		case 'C': c->connect_uri = optarg; break;
 		case 's': o->socket_path = optarg; break;
 		case 'm': c->metrics_path = optarg; break;
 		case 'n': o->check_only = true; break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': printf("cagmad %s\n", CAGMA_VERSION); exit(0);
+		case 'V': printf("%s %s\n", backend_program, CAGMA_VERSION);
+			exit(0);
 		default: usage(stderr); exit(EXIT_CONFIG);
 		}
 	}
@@ -99,17 +110,51 @@ parse_args(int argc, char **argv, struct cagmad *c, struct opts *o)
 		usage(stderr);
 		exit(EXIT_CONFIG);
 	}
+	check_backend(c, argv);
+}
+
+/*
+ * The backend must be one of this program's.  One another program has
+ * (cagmad --backend libvirt) runs that program, installed next to this
+ * one, with the same arguments; a clear error if it is not there.
+ */
+static void
+check_backend(struct cagmad *c, char **argv)
+{
+	const char *other = backend_other_program(c->backend_name);
+	char self[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n;
+
 	switch (backend_check(c->backend_name)) {
 	case 0:
 		break;
 	case -EPERM:
-		fprintf(stderr, "cagmad: --backend %s is only in the test build "
+		fprintf(stderr, "%s: --backend %s is only in the test build "
 		    "of cagmad (build/test/bin/cagmad); this one has %s\n",
-		    c->backend_name, backend_names);
+		    backend_program, c->backend_name, backend_names);
+		exit(EXIT_CONFIG);
+	case -EXDEV:
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n > 0 && other != NULL) {
+			self[n] = '\0';
+			if (strrchr(self, '/') != NULL)
+				*strrchr(self, '/') = '\0';
+			snprintf(path, sizeof(path), "%s/%s", self, other);
+			execv(path, argv);
+		}
+		fprintf(stderr, "%s: --backend %s is in %s (package %s), "
+		    "which is not installed next to this program (%s); "
+		    "this one has %s\n", backend_program, c->backend_name,
+		    other, other, strerror(errno), backend_names);
 		exit(EXIT_CONFIG);
 	default:
-		fprintf(stderr, "cagmad: unknown backend '%.64s' (%s)\n",
-		    c->backend_name, backend_names);
+		fprintf(stderr, "%s: unknown backend '%.64s' (%s)\n",
+		    backend_program, c->backend_name, backend_names);
+		exit(EXIT_CONFIG);
+	}
+	if (c->connect_uri != NULL && strcmp(c->backend_name, "libvirt") != 0) {
+		fprintf(stderr, "%s: --connect is for --backend libvirt\n",
+		    backend_program);
 		exit(EXIT_CONFIG);
 	}
 }
@@ -193,7 +238,7 @@ loop(struct cagmad *c, struct control *ctl, int sfd, int tfd)
 		now = mtime_ms();
 		daemon_tick(c, now);
 		arm_timer(tfd, daemon_timeout_ms(c, mtime_ms()));
-		pfd[0] = (struct pollfd){ .fd = daemon_xs_fd(c),
+		pfd[0] = (struct pollfd){ .fd = daemon_fd(c),
 		    .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = tfd, .events = POLLIN };
@@ -204,13 +249,13 @@ loop(struct cagmad *c, struct control *ctl, int sfd, int tfd)
 		if (rc < 0)
 			fatal("poll");
 		now = mtime_ms();
-		/* pfd[0].fd is -1 while xenstore is down: revents stay 0 */
+		/* pfd[0].fd is -1 while the side is down: revents stay 0 */
 		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-			daemon_xs_lost(c, now, -EPIPE);
+			daemon_hangup(c, now);
 		} else if (pfd[0].revents & POLLIN) {
-			rc = daemon_xs_ready(c, now);
+			rc = daemon_ready(c, now);
 			if (rc != 0 && rc != -EAGAIN) {
-				log_warnx("xenstore watch events: %s",
+				log_warnx("%s events: %s", c->be.side->name,
 				    strerror(-rc));
 				return EXIT_SETUP;
 			}
@@ -232,7 +277,7 @@ main(int argc, char **argv)
 	int sfd = -1, tfd = -1, rc;
 
 	c.cfg_path = CFG_PATH_DEFAULT;
-	c.backend_name = "xen";
+	c.backend_name = backend_default();
 	parse_args(argc, argv, &c, &o);
 	load_config(&c);
 	if (o.check_only) {
@@ -240,11 +285,11 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (!o.foreground && daemon(0, 0) != 0) {
-		perror("cagmad: daemon");
+		perror("daemon");
 		return EXIT_SETUP;
 	}
 	log_init(o.foreground ? LOGDEST_STDERR : LOGDEST_SYSLOG, o.verbose,
-	    "cagmad");
+	    backend_program);
 	rc = setup_fds(&sfd, &tfd);
 	if (rc != 0)
 		fatalx("signalfd/timerfd: %s", strerror(-rc));

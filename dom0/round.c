@@ -47,7 +47,7 @@ daemon_apply(struct cagmad *c, const struct vm_target *t, uint64_t now_ms)
 		c->rescan = true;	/* vanished mid-cycle: no noise */
 		return;
 	}
-	if (rc != 0 && xsio_lost(c->xs) != 0)
+	if (rc != 0 && !daemon_up(c, now_ms))
 		return;		/* the link is gone: logged once */
 	if (rc != 0) {
 		log_warnx("domid %u: setting target %llu KiB: %s", d->domid,

@@ -4,9 +4,12 @@ set -u
 fail=0
 note() { echo "check: $*"; }
 
-# 1. Only xsio.c includes <xenstore.h> and only backend_xen.c includes <libxl.h>
-#    among the daemon sources; policy code includes nothing but std headers,
-#    record.h and policy.h.
+# 1. Only xsio.c includes <xenstore.h>, only backend_xen.c includes <libxl.h>
+#    and only backend_libvirt.c includes <libvirt/...> among the daemon
+#    sources; policy code includes nothing but std headers, record.h and
+#    policy.h.  The core both daemons link (everything but the Xen and
+#    libvirt sides) calls no xsio_ function: cagmad-libvirt links no Xen
+#    library.
 for f in $(ls dom0/*.c dom0/*.h 2>/dev/null); do
 	case "$f" in dom0/xsio.c|dom0/cagmactl.c) ;; *)
 		if grep -q '#include <xenstore.h>' "$f"; then
@@ -18,7 +21,22 @@ for f in $(ls dom0/*.c dom0/*.h 2>/dev/null); do
 			note "$f includes <libxl.h> (only dom0/backend_xen.c may)"; fail=1
 		fi ;;
 	esac
+	case "$f" in dom0/backend_libvirt.c) ;; *)
+		if grep -q '#include <libvirt' "$f"; then
+			note "$f includes <libvirt/...> (only dom0/backend_libvirt.c may)"; fail=1
+		fi ;;
+	esac
+	case "$f" in dom0/xsio.[ch]|dom0/daemon_xs.c|dom0/backend_xen.c|\
+	    dom0/backend_sim.c|dom0/backends_xen.c|dom0/cagmactl.c) ;; *)
+		if grep -q -E '\bxsio_[a-z_]+\(' "$f"; then
+			note "$f calls xsio_* (only the Xen side may: cagmad-libvirt links no Xen library)"; fail=1
+		fi ;;
+	esac
 done
+if [ -x build/bin/cagmad-libvirt ] && readelf -d build/bin/cagmad-libvirt |
+    grep -q -E 'NEEDED.*libxen'; then
+	note "build/bin/cagmad-libvirt links a Xen library"; fail=1
+fi
 for f in $(ls dom0/policy/*.c dom0/policy/*.h 2>/dev/null); do
 	bad=$(grep -E '^#include' "$f" | grep -v -E '#include (<std[a-z]*\.h>|<errno\.h>|<string\.h>|<limits\.h>|"[a-z_]+\.h")' || true)
 	if [ -n "$bad" ]; then

@@ -114,19 +114,16 @@ dom_clamp(const struct dom *d, struct cg_record *rec)
 			rec->val[kb[i]] = d->static_max_kb;
 }
 
-int
-dom_record(struct dom *d, const char *untrusted, size_t len, uint64_t now_ms,
+/* A decoded or validated record: counters, clamps, prev/rec.  0/-errno. */
+static int
+dom_record_take(struct dom *d, const struct cg_record *in, uint64_t now_ms,
     struct dom_reject *why_out)
 {
-	struct record_error rerr = { RECORD_OK, -1 };
-	struct cg_record rec;
+	struct cg_record rec = *in;
 	bool restart = false;
 	size_t i;
 	uint64_t seq;
 
-	if (record_decode(untrusted, len, &rec, &rerr) != 0)
-		return dom_reject(d, why_out, record_strerror(rerr.reason),
-		    rerr.field);
 	seq = rec.val[CG_F_SEQ];
 	if (d->vm.has_rec && seq == d->seq && !d->bad)
 		return -EALREADY;
@@ -157,8 +154,49 @@ dom_record(struct dom *d, const char *untrusted, size_t len, uint64_t now_ms,
 	d->seq = seq;
 	d->records++;
 	d->bad = false;
-	d->urgent = rec.val[CG_F_URGENT] != 0;
+	d->urgent = record_get(&rec, CG_F_URGENT, 0) != 0;
 	return 0;
+}
+
+int
+dom_record(struct dom *d, const char *untrusted, size_t len, uint64_t now_ms,
+    struct dom_reject *why_out)
+{
+	struct record_error rerr = { RECORD_OK, -1 };
+	struct cg_record rec;
+
+	if (record_decode(untrusted, len, &rec, &rerr) != 0)
+		return dom_reject(d, why_out, record_strerror(rerr.reason),
+		    rerr.field);
+	return dom_record_take(d, &rec, now_ms, why_out);
+}
+
+/* See domains.h. */
+int
+dom_record_built(struct dom *d, const struct cg_record *untrusted_rec,
+    uint32_t required, uint64_t now_ms, struct dom_reject *why_out)
+{
+	struct record_error rerr = { RECORD_OK, -1 };
+	struct cg_record rec = *untrusted_rec;
+	int i;
+
+	for (i = 0; i < CG_F_COUNT; i++)	/* absent means 0, never junk */
+		if (!record_has(&rec, (enum cg_field_id)i))
+			rec.val[i] = 0;
+	if (record_validate(&rec, required, &rerr) != 0)
+		return dom_reject(d, why_out, record_strerror(rerr.reason),
+		    rerr.field);
+	return dom_record_take(d, &rec, now_ms, why_out);
+}
+
+/* See domains.h. */
+void
+dom_set_floor(struct dom *d, uint64_t cfg_floor_kb, uint64_t safe_floor_kb)
+{
+	d->cfg_floor_kb = cfg_floor_kb;
+	d->safe_floor_kb = safe_floor_kb;
+	d->vm.floor_kb = cfg_floor_kb > safe_floor_kb ? cfg_floor_kb :
+	    safe_floor_kb;
 }
 
 static uint64_t
@@ -258,15 +296,11 @@ dom_update_state(struct dom *d, uint64_t now_ms, uint64_t stale_ms)
 
 static bool dom_can_serve(struct dom *d, uint64_t now_ms, bool flagged);
 
-/* See domains.h. */
-enum dom_intake
-dom_intake(struct dom *d, const struct policy_ops *ops,
-    const struct policy_cfg *pcfg, const char *untrusted, size_t len,
-    uint64_t now_ms, uint64_t stale_ms, struct dom_reject *why_out)
+/* dom_intake() and dom_intake_built() after their dom_record*(). */
+static enum dom_intake
+dom_intake_after(struct dom *d, int rc, const struct policy_ops *ops,
+    const struct policy_cfg *pcfg, uint64_t now_ms, uint64_t stale_ms)
 {
-	int rc;
-
-	rc = dom_record(d, untrusted, len, now_ms, why_out);
 	if (rc == -EINVAL) {
 		dom_update_state(d, now_ms, stale_ms);
 		return DOM_INTAKE_REJECTED;
@@ -287,6 +321,29 @@ dom_intake(struct dom *d, const struct policy_ops *ops,
 		return DOM_INTAKE_URGENT;
 	d->urgent = false;	/* over budget: the next coalesced round */
 	return DOM_INTAKE_NORMAL;
+}
+
+/* See domains.h. */
+enum dom_intake
+dom_intake(struct dom *d, const struct policy_ops *ops,
+    const struct policy_cfg *pcfg, const char *untrusted, size_t len,
+    uint64_t now_ms, uint64_t stale_ms, struct dom_reject *why_out)
+{
+	int rc = dom_record(d, untrusted, len, now_ms, why_out);
+
+	return dom_intake_after(d, rc, ops, pcfg, now_ms, stale_ms);
+}
+
+/* See domains.h. */
+enum dom_intake
+dom_intake_built(struct dom *d, const struct policy_ops *ops,
+    const struct policy_cfg *pcfg, const struct cg_record *untrusted_rec,
+    uint32_t required, uint64_t now_ms, uint64_t stale_ms,
+    struct dom_reject *why_out)
+{
+	int rc = dom_record_built(d, untrusted_rec, required, now_ms, why_out);
+
+	return dom_intake_after(d, rc, ops, pcfg, now_ms, stale_ms);
 }
 
 /*
@@ -329,6 +386,15 @@ dom_emergency_done(struct dom *d, bool granted, uint64_t now_ms)
 		return;
 	d->unmet++;
 	d->unmet_ms = now_ms ? now_ms : 1;
+}
+
+/* See domains.h. */
+void
+dom_reject_why(struct dom *d, const char *what, uint64_t now_ms,
+    uint64_t stale_ms, struct dom_reject *why_out)
+{
+	(void)dom_reject(d, why_out, what, -1);
+	dom_update_state(d, now_ms, stale_ms);
 }
 
 /* See domains.h. */

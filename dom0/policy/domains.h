@@ -45,6 +45,8 @@ struct dom {
 	size_t list_idx;		/* position in dom_table.list */
 	char name[DOM_NAME_MAX];	/* toolstack-written, escaped */
 	uint64_t static_max_kb;		/* trusted: memory/static-max */
+	uint64_t cfg_floor_kb;		/* configured floor (dom_set_floor) */
+	uint64_t safe_floor_kb;		/* backend's safety floor, 0: none */
 	bool seen;			/* still listed in the last rescan */
 	uint64_t added_ms;		/* appeared then (owner-set; 0: there
 					   when the owner started) */
@@ -121,6 +123,23 @@ int dom_record(struct dom *d, const char *untrusted, size_t len,
     uint64_t now_ms, struct dom_reject *why_out);
 
 /*
+ * The same for a record another source built (the libvirt backend's
+ * balloon statistics): still guest-claimed, so it is checked with
+ * record_validate(rec, required) instead of decoded; absent fields are
+ * zeroed, never kept.  Same returns as dom_record().  O(CG_F_COUNT).
+ */
+int dom_record_built(struct dom *d, const struct cg_record *untrusted_rec,
+    uint32_t required, uint64_t now_ms, struct dom_reject *why_out);
+
+/*
+ * The floor the policies see (vm.floor_kb): the larger of the configured
+ * floor and a backend's safety floor (libvirt: what the guest's own
+ * statistics say it uses, lvrec_safe_floor_kb()), both KiB.  Cannot fail.
+ */
+void dom_set_floor(struct dom *d, uint64_t cfg_floor_kb,
+    uint64_t safe_floor_kb);
+
+/*
  * dom0 fact: the balloon's current allocation (KiB) at now_ms.  Updates the
  * progress clock and the stall state: no movement toward the target for
  * stuck_ms -> STUCK, uncoop_ms -> UNCOOP; movement or arrival clears it.
@@ -163,6 +182,14 @@ enum dom_intake dom_intake(struct dom *d, const struct policy_ops *ops,
     uint64_t now_ms, uint64_t stale_ms, struct dom_reject *why_out);
 
 /*
+ * dom_intake() for a record another source built (dom_record_built()).
+ */
+enum dom_intake dom_intake_built(struct dom *d, const struct policy_ops *ops,
+    const struct policy_cfg *pcfg, const struct cg_record *untrusted_rec,
+    uint32_t required, uint64_t now_ms, uint64_t stale_ms,
+    struct dom_reject *why_out);
+
+/*
  * An emergency round for d ended at now_ms: granted says whether it got
  * a larger target (or memory is being reclaimed for it).  One that got
  * nothing for a record the guest flagged urgent is counted and backs off.
@@ -175,6 +202,13 @@ void dom_emergency_done(struct dom *d, bool granted, uint64_t now_ms);
  */
 void dom_reject_oversize(struct dom *d, uint64_t now_ms, uint64_t stale_ms,
     struct dom_reject *why_out);
+
+/*
+ * A record another source could not even build (what: static text, e.g.
+ * "inconsistent balloon statistics"): reject it like a malformed one.
+ */
+void dom_reject_why(struct dom *d, const char *what, uint64_t now_ms,
+    uint64_t stale_ms, struct dom_reject *why_out);
 
 /*
  * The last check of a target before it reaches the balloon (the policy is

@@ -612,6 +612,7 @@ fake_cagmad(void)
 	assert_non_null(c->dirty);
 	dom_table_init(c->tbl);
 	c->ops = policy_all[0];
+	c->be.side = &daemon_side_xs;
 	sched_init(&c->sched, 1000, 100);
 	return c;
 }

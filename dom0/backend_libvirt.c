@@ -1,0 +1,767 @@
+/*
+ * backend_libvirt.c - the libvirt backend of cagmad-libvirt (the only file
+ * that includes libvirt's headers): listing, balloon current, targets
+ * (virDomainSetMemory) and host free memory (the host's /proc/meminfo),
+ * and its own side (struct backend_side): no xenstore, no Xen library.
+ *
+ * Records: each tracked domain's balloon statistics (virDomainMemoryStats)
+ * are polled every [libvirt] stats_period seconds, the period cagmad sets
+ * with virDomainSetMemoryStatsPeriod, and a sample whose last_update moved
+ * becomes a record (lvrec.c) that goes through the same intake as an
+ * agent's (dom_intake_built()).  Events: libvirt's default event loop runs
+ * in one thread of its own; its callbacks (lifecycle, balloon change,
+ * connection closed) only write a fixed-size message to a pipe, whose read
+ * end is the fd cagmad's poll loop watches, so every other call runs in
+ * cagmad's one thread.  Lifecycle events ask for a rescan, balloon-change
+ * events update the balloon current the rounds read (no polling for it).
+ *
+ * Domain ids: libvirt's id while below DOM_ID_MAX and free, else the
+ * lowest free one; kept by UUID across reconnects.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "backend.h"
+#include "daemon.h"
+#include "log.h"
+#include "lvrec.h"
+#include "mtime.h"
+#include "procfs.h"
+
+#define LV_MEMINFO		"/proc/meminfo"
+#define LV_MEMINFO_MAX		16384	/* bytes of /proc/meminfo read */
+#define LV_LOG_INTERVAL_MS	10000	/* libvirt call failures: 1 / 10 s */
+#define LV_LOG_BURST		5
+
+_Static_assert((int)LVREC_SWAP_IN == (int)VIR_DOMAIN_MEMORY_STAT_SWAP_IN &&
+    (int)LVREC_AVAILABLE == (int)VIR_DOMAIN_MEMORY_STAT_AVAILABLE &&
+    (int)LVREC_ACTUAL == (int)VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON &&
+    (int)LVREC_RSS == (int)VIR_DOMAIN_MEMORY_STAT_RSS &&
+    (int)LVREC_USABLE == (int)VIR_DOMAIN_MEMORY_STAT_USABLE &&
+    (int)LVREC_LAST_UPDATE == (int)VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE &&
+    (int)LVREC_DISK_CACHES == (int)VIR_DOMAIN_MEMORY_STAT_DISK_CACHES,
+    "lvrec tags follow libvirt's numbering");
+
+enum lv_msg_type { LV_MSG_LIFECYCLE, LV_MSG_BALLOON, LV_MSG_CLOSED };
+
+/* One event, from the event thread to cagmad's thread (< PIPE_BUF). */
+struct lv_msg {
+	uint32_t type;
+	unsigned int id;		/* libvirt domain id */
+	uint64_t actual_kb;		/* LV_MSG_BALLOON */
+};
+
+struct lv_dom {
+	virDomainPtr dom;		/* NULL while not listed / link down */
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	unsigned int id;		/* libvirt's */
+	uint32_t slot;			/* cagma's domid */
+	char name[DOM_NAME_MAX];
+	uint64_t max_kb;		/* virDomainGetMaxMemory */
+	uint64_t actual_kb;		/* balloon size: events and stats */
+	uint64_t rss_kb;		/* QEMU's RSS (host accounting only) */
+	uint64_t last_update;		/* of the last sample taken */
+	uint64_t seq;			/* records built */
+	uint32_t period_s;		/* stats period set, 0: not yet */
+	bool autodeflate;
+	bool seen;
+};
+
+struct lv {
+	virConnectPtr conn;
+	char uri[CFG_URI_MAX];
+	int pipe[2];
+	pthread_t thread;
+	bool thread_up;
+	int cb_life, cb_balloon;
+	bool down;
+	struct sched_backoff bo;
+	uint64_t next_poll_ms;
+	struct lv_dom *by_slot[DOM_ID_MAX];
+	struct log_ratelimit rl;
+	/* measured, for the log at exit (cagmad -v) */
+	uint64_t stats_calls, stats_us, setmem_calls, setmem_us;
+};
+
+static volatile int lv_stop;
+static int lv_pipe_w = -1;	/* the event thread's end */
+
+/* ---- event thread: callbacks only write messages ---- */
+
+static void
+lv_send(uint32_t type, unsigned int id, uint64_t actual_kb)
+{
+	struct lv_msg m = { type, id, actual_kb };
+
+	/* full pipe: dropped; stats polls and the rescan catch up */
+	(void)!write(lv_pipe_w, &m, sizeof(m));
+}
+
+static int
+lv_on_life(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+    void *opaque)
+{
+	(void)conn; (void)event; (void)detail; (void)opaque;
+	lv_send(LV_MSG_LIFECYCLE, virDomainGetID(dom), 0);
+	return 0;
+}
+
+static void
+lv_on_balloon(virConnectPtr conn, virDomainPtr dom, unsigned long long actual,
+    void *opaque)
+{
+	(void)conn; (void)opaque;
+	lv_send(LV_MSG_BALLOON, virDomainGetID(dom), actual);
+}
+
+static void
+lv_on_close(virConnectPtr conn, int reason, void *opaque)
+{
+	(void)conn; (void)reason; (void)opaque;
+	lv_send(LV_MSG_CLOSED, 0, 0);
+}
+
+static void
+lv_wake(int timer, void *opaque)
+{
+	(void)opaque;
+	virEventRemoveTimeout(timer);
+}
+
+static void *
+lv_event_thread(void *arg)
+{
+	(void)arg;
+	while (!lv_stop)
+		if (virEventRunDefaultImpl() < 0)
+			break;
+	return NULL;
+}
+
+/* libvirt prints its errors to stderr by default: cagmad logs its own. */
+static void
+lv_quiet(void *opaque, virErrorPtr err)
+{
+	(void)opaque; (void)err;
+}
+
+/* ---- cagmad's thread ---- */
+
+/* Log a failed libvirt call (rate limited) with libvirt's message. */
+static void
+lv_warn(struct lv *l, const char *what, uint32_t slot)
+{
+	virErrorPtr e = virGetLastError();
+	char msg[256];
+	uint32_t sup = 0;
+
+	if (!log_ratelimit(&l->rl, mtime_ms(), &sup))
+		return;
+	log_escape(msg, sizeof(msg), e != NULL && e->message != NULL ?
+	    e->message : "unknown error", e != NULL && e->message != NULL ?
+	    strlen(e->message) : 13);
+	if (slot != 0)
+		log_warnx("domid %u: %s: %s%s", slot, what, msg,
+		    sup > 0 ? " (similar lines suppressed)" : "");
+	else
+		log_warnx("libvirt: %s: %s%s", what, msg,
+		    sup > 0 ? " (similar lines suppressed)" : "");
+}
+
+/* Whether the last error says the domain is gone or not running. */
+static bool
+lv_err_gone(void)
+{
+	virErrorPtr e = virGetLastError();
+
+	return e != NULL && (e->code == VIR_ERR_NO_DOMAIN ||
+	    e->code == VIR_ERR_OPERATION_INVALID);
+}
+
+static struct lv_dom *
+lv_by_id(struct lv *l, unsigned int id)
+{
+	size_t i;
+
+	for (i = 1; i < DOM_ID_MAX; i++)
+		if (l->by_slot[i] != NULL && l->by_slot[i]->dom != NULL &&
+		    l->by_slot[i]->id == id)
+			return l->by_slot[i];
+	return NULL;
+}
+
+static struct lv_dom *
+lv_slot(struct backend *be, uint32_t slot)
+{
+	struct lv *l = be->priv;
+
+	return slot < DOM_ID_MAX && l->by_slot[slot] != NULL &&
+	    l->by_slot[slot]->dom != NULL ? l->by_slot[slot] : NULL;
+}
+
+/* The period cagmad polls at, set on every domain (live). */
+static void
+lv_set_period(struct backend *be, struct lv_dom *ld)
+{
+	uint32_t p = be->cfg->libvirt.stats_period_s;
+
+	if (ld->period_s == p)
+		return;
+	if (virDomainSetMemoryStatsPeriod(ld->dom, (int)p,
+	    VIR_DOMAIN_AFFECT_LIVE) != 0) {
+		lv_warn(be->priv, "virDomainSetMemoryStatsPeriod", ld->slot);
+		return;
+	}
+	ld->period_s = p;
+}
+
+/* A new domain's slot, facts and stats period.  NULL: skipped. */
+static struct lv_dom *
+lv_new(struct backend *be, virDomainPtr dom, const unsigned char *uuid)
+{
+	struct lv *l = be->priv;
+	struct lv_dom *ld;
+	const char *name;
+	char *xml;
+	unsigned int id = virDomainGetID(dom);
+	uint32_t slot = 0, i;
+
+	if (id > 0 && id < DOM_ID_MAX && l->by_slot[id] == NULL)
+		slot = id;
+	for (i = 1; slot == 0 && i < DOM_ID_MAX; i++)
+		if (l->by_slot[i] == NULL)
+			slot = i;
+	ld = slot != 0 ? calloc(1, sizeof(*ld)) : NULL;
+	if (ld == NULL)
+		return NULL;
+	memcpy(ld->uuid, uuid, VIR_UUID_BUFLEN);
+	ld->slot = slot;
+	name = virDomainGetName(dom);
+	if (name != NULL)
+		log_escape(ld->name, sizeof(ld->name), name, strlen(name));
+	xml = virDomainGetXMLDesc(dom, 0);
+	if (xml != NULL) {
+		ld->autodeflate = lvrec_xml_autodeflate(xml);
+		free(xml);
+	}
+	l->by_slot[slot] = ld;
+	return ld;
+}
+
+/* Find (by UUID) or add one listed domain; takes the reference. */
+static struct lv_dom *
+lv_listed(struct backend *be, virDomainPtr dom)
+{
+	struct lv *l = be->priv;
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	struct lv_dom *ld = NULL;
+	size_t i;
+
+	if (virDomainGetUUID(dom, uuid) != 0)
+		return NULL;
+	for (i = 1; i < DOM_ID_MAX && ld == NULL; i++)
+		if (l->by_slot[i] != NULL &&
+		    memcmp(l->by_slot[i]->uuid, uuid, VIR_UUID_BUFLEN) == 0)
+			ld = l->by_slot[i];
+	if (ld == NULL)
+		ld = lv_new(be, dom, uuid);
+	if (ld == NULL)
+		return NULL;
+	if (ld->dom != NULL && ld->dom != dom)
+		virDomainFree(ld->dom);
+	if (ld->dom != dom)
+		ld->period_s = 0;	/* restarted or reconnected */
+	ld->dom = dom;
+	ld->id = virDomainGetID(dom);
+	ld->max_kb = virDomainGetMaxMemory(dom);
+	lv_set_period(be, ld);
+	return ld;
+}
+
+static void
+lv_forget(struct lv *l, struct lv_dom *ld)
+{
+	if (ld->dom != NULL)
+		virDomainFree(ld->dom);
+	l->by_slot[ld->slot] = NULL;
+	free(ld);
+}
+
+static int
+lv_list(struct backend *be, struct be_dom *out, size_t max, size_t *n_out)
+{
+	struct lv *l = be->priv;
+	virDomainPtr *doms = NULL;
+	virDomainInfo info;
+	struct lv_dom *ld;
+	size_t i, k = 0;
+	int n;
+
+	n = virConnectListAllDomains(l->conn, &doms,
+	    VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	if (n < 0) {
+		lv_warn(l, "virConnectListAllDomains", 0);
+		return -EIO;
+	}
+	for (i = 1; i < DOM_ID_MAX; i++)
+		if (l->by_slot[i] != NULL)
+			l->by_slot[i]->seen = false;
+	for (i = 0; i < (size_t)n; i++) {
+		ld = lv_listed(be, doms[i]);
+		if (ld == NULL) {
+			virDomainFree(doms[i]);
+			continue;
+		}
+		ld->seen = true;
+		if (virDomainGetInfo(ld->dom, &info) == 0)
+			ld->actual_kb = info.memory;
+		if (k < max) {
+			out[k].domid = ld->slot;
+			out[k].current_kb = ld->actual_kb;
+			out[k].dying = info.state == VIR_DOMAIN_SHUTDOWN ||
+			    info.state == VIR_DOMAIN_SHUTOFF ||
+			    info.state == VIR_DOMAIN_CRASHED;
+			k++;
+		}
+	}
+	free(doms);
+	for (i = 1; i < DOM_ID_MAX; i++)
+		if (l->by_slot[i] != NULL && !l->by_slot[i]->seen)
+			lv_forget(l, l->by_slot[i]);
+	*n_out = k;
+	return 0;
+}
+
+static int
+lv_current(struct backend *be, uint32_t domid, uint64_t *current_kb_out)
+{
+	struct lv_dom *ld = lv_slot(be, domid);
+
+	if (ld == NULL)
+		return -ENOENT;
+	*current_kb_out = ld->actual_kb;
+	return 0;
+}
+
+static int
+lv_set_target(struct backend *be, uint32_t domid, uint64_t target_kb)
+{
+	struct lv *l = be->priv;
+	struct lv_dom *ld = lv_slot(be, domid);
+	uint64_t t0 = mtime_us();
+	int rc;
+
+	if (ld == NULL)
+		return -ENOENT;
+	rc = virDomainSetMemory(ld->dom, (unsigned long)target_kb);
+	l->setmem_calls++;
+	l->setmem_us += mtime_us() - t0;
+	if (rc == 0)
+		return 0;
+	if (lv_err_gone())
+		return -ENOENT;
+	lv_warn(l, "virDomainSetMemory", domid);
+	return -EIO;
+}
+
+/*
+ * The host kernel's MemAvailable, less the memory guests were given but
+ * have not touched yet: a grown balloon (actual) is backed by host pages
+ * only as the guest uses them (QEMU's RSS), and the planner must not hand
+ * the difference out twice.
+ */
+static int
+lv_free_memory(struct backend *be, uint64_t *free_kb_out)
+{
+	struct lv *l = be->priv;
+	struct procfs_meminfo mi;
+	char buf[LV_MEMINFO_MAX];
+	uint64_t avail, owed = 0;
+	ssize_t n;
+	size_t i;
+	int fd, rc;
+
+	fd = open(LV_MEMINFO, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, sizeof(buf), 0);
+	rc = n < 0 ? -errno : 0;
+	close(fd);
+	if (rc != 0)
+		return rc;
+	rc = procfs_parse_meminfo(buf, (size_t)n, &mi);
+	if (rc != 0)
+		return rc;
+	avail = mi.kb[PROCFS_MEM_AVAIL];
+	for (i = 1; i < DOM_ID_MAX; i++)
+		if (l->by_slot[i] != NULL && l->by_slot[i]->dom != NULL &&
+		    l->by_slot[i]->actual_kb > l->by_slot[i]->rss_kb)
+			owed += l->by_slot[i]->actual_kb -
+			    l->by_slot[i]->rss_kb;
+	*free_kb_out = avail > owed ? avail - owed : 0;
+	return 0;
+}
+
+/* One stats sample of ld.  0, -ENODATA (nothing new) or -errno. */
+static int
+lv_sample(struct lv *l, struct lv_dom *ld, struct lvrec_stats *st)
+{
+	virDomainMemoryStatStruct raw[VIR_DOMAIN_MEMORY_STAT_NR];
+	uint64_t t0 = mtime_us();
+	int i, n;
+
+	n = virDomainMemoryStats(ld->dom, raw, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+	l->stats_calls++;
+	l->stats_us += mtime_us() - t0;
+	if (n < 0)
+		return lv_err_gone() ? -ENOENT : -EIO;
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < n && i < VIR_DOMAIN_MEMORY_STAT_NR; i++) {
+		if (raw[i].tag < 0 || raw[i].tag >= LVREC_TAG_COUNT)
+			continue;
+		st->val[raw[i].tag] = raw[i].val;
+		st->present |= 1U << raw[i].tag;
+	}
+	/* host facts (QEMU): the balloon size and QEMU's RSS */
+	if (st->present & (1U << LVREC_ACTUAL))
+		ld->actual_kb = st->val[LVREC_ACTUAL];
+	if (st->present & (1U << LVREC_RSS))
+		ld->rss_kb = st->val[LVREC_RSS];
+	if ((st->present & (1U << LVREC_LAST_UPDATE)) != 0 &&
+	    st->val[LVREC_LAST_UPDATE] == ld->last_update)
+		return -ENODATA;	/* the guest has not refreshed them */
+	ld->last_update = st->val[LVREC_LAST_UPDATE];
+	return 0;
+}
+
+/* Poll one tracked domain's statistics into the intake. */
+static void
+lv_poll_one(struct cagmad *c, struct dom *d, uint64_t now_ms)
+{
+	struct lv *l = c->be.priv;
+	struct lv_dom *ld = lv_slot(&c->be, d->domid);
+	struct dom_reject why = { "", -1 };
+	struct lvrec_stats st;
+	struct cg_record rec;
+	enum dom_intake verdict;
+	int rc;
+
+	if (ld == NULL)
+		return;
+	lv_set_period(&c->be, ld);
+	rc = lv_sample(l, ld, &st);
+	if (rc == -ENOENT)
+		c->rescan = true;
+	if (rc != 0)
+		return;
+	rc = lvrec_from_stats(&st, ++ld->seq, ld->max_kb, ld->autodeflate,
+	    &rec);
+	if (rc == -ENODATA)
+		return;		/* no balloon driver (yet): no record */
+	if (rc != 0) {
+		dom_reject_why(d, "inconsistent balloon statistics", now_ms,
+		    c->cfg.stale_ms, &why);
+		verdict = DOM_INTAKE_REJECTED;
+	} else {
+		verdict = dom_intake_built(d, d->ops != NULL ? d->ops : c->ops,
+		    &c->pcfg, &rec, lvrec_required, now_ms, c->cfg.stale_ms,
+		    &why);
+	}
+	if (verdict != DOM_INTAKE_REJECTED && d->vm.has_rec)
+		dom_set_floor(d, d->cfg_floor_kb,
+		    lvrec_safe_floor_kb(&d->vm.rec, ld->actual_kb));
+	daemon_intake_done(c, d, verdict, &why, now_ms);
+}
+
+/* The connection is gone: drop every handle, retry with backoff. */
+static void
+lv_lost(struct cagmad *c, uint64_t now_ms)
+{
+	struct lv *l = c->be.priv;
+	size_t i;
+
+	if (l->down)
+		return;
+	log_warnx("libvirt connection to %s lost: reconnecting, %zu domains "
+	    "and their targets kept", l->uri, c->tbl->n);
+	for (i = 1; i < DOM_ID_MAX; i++)
+		if (l->by_slot[i] != NULL && l->by_slot[i]->dom != NULL) {
+			virDomainFree(l->by_slot[i]->dom);
+			l->by_slot[i]->dom = NULL;
+		}
+	if (l->conn != NULL) {
+		(void)virConnectDomainEventDeregisterAny(l->conn, l->cb_life);
+		(void)virConnectDomainEventDeregisterAny(l->conn,
+		    l->cb_balloon);
+		(void)virConnectUnregisterCloseCallback(l->conn, lv_on_close);
+		(void)virConnectClose(l->conn);
+	}
+	l->conn = NULL;
+	l->down = true;
+	sched_backoff_start(&l->bo, now_ms);
+}
+
+/* Open the connection and register the events.  0 or -errno. */
+static int
+lv_connect(struct lv *l)
+{
+	l->conn = virConnectOpen(l->uri);
+	if (l->conn == NULL) {
+		lv_warn(l, "virConnectOpen", 0);
+		return -ECONNREFUSED;
+	}
+	l->cb_life = virConnectDomainEventRegisterAny(l->conn, NULL,
+	    VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(lv_on_life),
+	    NULL, NULL);
+	l->cb_balloon = virConnectDomainEventRegisterAny(l->conn, NULL,
+	    VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE,
+	    VIR_DOMAIN_EVENT_CALLBACK(lv_on_balloon), NULL, NULL);
+	if (l->cb_life < 0 || l->cb_balloon < 0 ||
+	    virConnectRegisterCloseCallback(l->conn, lv_on_close, NULL,
+	    NULL) != 0) {
+		lv_warn(l, "registering domain events", 0);
+		(void)virConnectClose(l->conn);
+		l->conn = NULL;
+		return -EIO;
+	}
+	/* keepalive: a dead libvirtd is noticed within ~30 s */
+	(void)virConnectSetKeepAlive(l->conn, 5, 5);
+	return 0;
+}
+
+static void
+lv_side_tick(struct cagmad *c, uint64_t now_ms)
+{
+	struct lv *l = c->be.priv;
+	uint64_t t0_us;
+	size_t i;
+
+	if (l->down && sched_backoff_due(&l->bo, now_ms)) {
+		if (lv_connect(l) != 0) {
+			sched_backoff_fail(&l->bo, now_ms);
+			return;
+		}
+		l->down = false;
+		c->rescan = true;
+		log_info("libvirt: reconnected to %s, rescanning", l->uri);
+	}
+	if (l->down || now_ms < l->next_poll_ms)
+		return;
+	if (c->rescan)
+		(void)daemon_rescan(c, now_ms);
+	t0_us = mtime_us();
+	l->next_poll_ms = now_ms + c->cfg.libvirt.stats_period_s * 1000ULL;
+	for (i = 0; i < c->tbl->n && !l->down; i++)
+		lv_poll_one(c, c->tbl->list[i], now_ms);
+	daemon_emergency(c, now_ms, t0_us);
+}
+
+static int
+lv_side_ready(struct cagmad *c, uint64_t now_ms)
+{
+	struct lv *l = c->be.priv;
+	struct lv_dom *ld;
+	struct lv_msg m;
+	int i;
+
+	for (i = 0; i < DAEMON_DRAIN_MAX; i++) {
+		if (read(l->pipe[0], &m, sizeof(m)) != (ssize_t)sizeof(m))
+			break;
+		if (m.type == LV_MSG_CLOSED) {
+			lv_lost(c, now_ms);
+		} else if (m.type == LV_MSG_LIFECYCLE) {
+			c->rescan = true;
+		} else if (m.type == LV_MSG_BALLOON && !l->down) {
+			ld = lv_by_id(l, m.id);
+			if (ld != NULL)
+				ld->actual_kb = m.actual_kb;
+		}
+	}
+	if (c->rescan && !l->down)
+		(void)daemon_rescan(c, now_ms);
+	return 0;
+}
+
+static void
+lv_side_hangup(struct cagmad *c, uint64_t now_ms)
+{
+	(void)now_ms;
+	fatalx("libvirt event pipe of %s broke", ((struct lv *)
+	    c->be.priv)->uri);
+}
+
+static int
+lv_side_fd(const struct cagmad *c)
+{
+	return ((const struct lv *)c->be.priv)->pipe[0];
+}
+
+static bool
+lv_side_up(struct cagmad *c, uint64_t now_ms)
+{
+	(void)now_ms;
+	return !((struct lv *)c->be.priv)->down;
+}
+
+static uint64_t
+lv_side_timeout(const struct cagmad *c, uint64_t now_ms, uint64_t core_ms)
+{
+	const struct lv *l = c->be.priv;
+	uint64_t poll_ms;
+
+	if (l->down)
+		return sched_backoff_timeout_ms(&l->bo, now_ms);
+	poll_ms = l->next_poll_ms > now_ms ? l->next_poll_ms - now_ms : 0;
+	return poll_ms < core_ms ? poll_ms : core_ms;
+}
+
+static int
+lv_side_facts(struct cagmad *c, const struct be_dom *b, struct be_facts *out)
+{
+	struct lv_dom *ld = lv_slot(&c->be, b->domid);
+
+	if (ld == NULL)
+		return -EAGAIN;
+	memcpy(out->name, ld->name, sizeof(out->name));
+	if (out->name[0] == '\0')
+		snprintf(out->name, sizeof(out->name), "domain-%u", b->domid);
+	out->max_kb = ld->max_kb > CG_MAX_KB ? CG_MAX_KB : ld->max_kb;
+	out->target_kb = ld->actual_kb;
+	if (ld->autodeflate)
+		log_info("domid %u: '%s' has memballoon autodeflate='on': "
+		    "its MemTotal stays full, the balloon is taken off it",
+		    b->domid, out->name);
+	return 0;
+}
+
+static void
+lv_side_track(struct cagmad *c, const struct dom *d, bool on)
+{
+	(void)c; (void)d; (void)on;	/* lv_list() keeps the handles */
+}
+
+static int
+lv_side_start(struct cagmad *c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+lv_side_stop(struct cagmad *c)
+{
+	(void)c;
+}
+
+static const struct backend_side lv_side = {
+	.name = "libvirt",
+	.start = lv_side_start,
+	.fd = lv_side_fd,
+	.ready = lv_side_ready,
+	.hangup = lv_side_hangup,
+	.tick = lv_side_tick,
+	.up = lv_side_up,
+	.timeout_ms = lv_side_timeout,
+	.facts = lv_side_facts,
+	.track = lv_side_track,
+	.stop = lv_side_stop,
+};
+
+static void
+lv_close(struct backend *be)
+{
+	struct lv *l = be->priv;
+	size_t i;
+
+	if (l == NULL)
+		return;
+	if (l->stats_calls > 0 || l->setmem_calls > 0)
+		log_info("libvirt: %llu virDomainMemoryStats calls, mean %llu "
+		    "us; %llu virDomainSetMemory calls, mean %llu us",
+		    (unsigned long long)l->stats_calls,
+		    (unsigned long long)(l->stats_calls ? l->stats_us /
+		    l->stats_calls : 0), (unsigned long long)l->setmem_calls,
+		    (unsigned long long)(l->setmem_calls ? l->setmem_us /
+		    l->setmem_calls : 0));
+	for (i = 1; i < DOM_ID_MAX; i++)
+		if (l->by_slot[i] != NULL)
+			lv_forget(l, l->by_slot[i]);
+	if (l->conn != NULL) {
+		(void)virConnectDomainEventDeregisterAny(l->conn, l->cb_life);
+		(void)virConnectDomainEventDeregisterAny(l->conn,
+		    l->cb_balloon);
+		(void)virConnectUnregisterCloseCallback(l->conn, lv_on_close);
+		(void)virConnectClose(l->conn);
+	}
+	if (l->thread_up) {
+		lv_stop = 1;
+		(void)virEventAddTimeout(0, lv_wake, NULL, NULL);
+		(void)pthread_join(l->thread, NULL);
+	}
+	if (l->pipe[0] >= 0)
+		close(l->pipe[0]);
+	/* the write end stays open: a late callback must not hit a reused fd */
+	free(l);
+	be->priv = NULL;
+}
+
+static const struct backend_ops lv_ops = {
+	.name = "libvirt",
+	.list = lv_list,
+	.current = lv_current,
+	.set_target = lv_set_target,
+	.free_memory = lv_free_memory,
+	.reconnect = NULL,
+	.tick = NULL,
+	.close = lv_close,
+};
+
+/* See backend.h. */
+int
+backend_libvirt_open(struct backend *be)
+{
+	struct lv *l;
+	int rc;
+
+	l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return -ENOMEM;
+	l->pipe[0] = l->pipe[1] = -1;
+	be->priv = l;
+	be->ops = &lv_ops;
+	be->side = &lv_side;
+	l->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(LV_LOG_INTERVAL_MS,
+	    LV_LOG_BURST);
+	snprintf(l->uri, sizeof(l->uri), "%s", be->c->connect_uri != NULL ?
+	    be->c->connect_uri : be->cfg->libvirt.uri);
+	if (pipe(l->pipe) != 0)
+		return -errno;
+	for (rc = 0; rc < 2; rc++)
+		if (fcntl(l->pipe[rc], F_SETFL, O_NONBLOCK) != 0 ||
+		    fcntl(l->pipe[rc], F_SETFD, FD_CLOEXEC) != 0)
+			return -errno;
+	lv_pipe_w = l->pipe[1];
+	virSetErrorFunc(NULL, lv_quiet);
+	if (virEventRegisterDefaultImpl() != 0)
+		return -EIO;
+	rc = lv_connect(l);
+	if (rc != 0) {
+		log_warnx("libvirt: cannot connect to %s (libvirtd running? "
+		    "--connect URI)", l->uri);
+		return rc;
+	}
+	rc = pthread_create(&l->thread, NULL, lv_event_thread, NULL);
+	if (rc != 0)
+		return -rc;
+	l->thread_up = true;
+	log_info("libvirt: connected to %s, stats period %u s", l->uri,
+	    be->cfg->libvirt.stats_period_s);
+	return 0;
+}
