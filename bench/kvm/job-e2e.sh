@@ -41,7 +41,7 @@ kvm_job() {
 	kvm_events "$RUN/events.txt"
 	kvm_sampler "$RUN/samples.txt"
 	KVM_HEADROOM=${KVM_HEADROOM:-0} kvm_cagmad cagma \
-	    "${KVM_HOST_KEY:-host_memory} = ${host_mb}M" || return
+	    "$(kvm_host_line "$host_mb")" || return
 	kvm_status "$RUN/status.txt"
 	ok=0
 	kvm_wait_records hog 60 && ok=1
@@ -68,10 +68,10 @@ kvm_job() {
 	done
 	kvm_stop_bg
 	kvm_stop_guests 60
-	rc=$(kvm_stop_cagmad)
+	kvm_stop_cagmad
 	ok=0
-	[ "$rc" = 0 ] && ok=1
-	kvm_check cagmad_stop $ok "exit status on SIGTERM: $rc"
+	[ "$CAGMAD_RC" = 0 ] && ok=1
+	kvm_check cagmad_stop $ok "exit status on SIGTERM: $CAGMAD_RC"
 	ok=0
 	kvm_daemons_stop "$LV" && ok=1
 	kvm_check daemons_stop $ok "libvirtd + virtlogd stopped on SIGTERM"

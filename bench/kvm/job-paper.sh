@@ -42,7 +42,7 @@ kvm_job() {
 	kvm_wait_ready "${KVM_READY_S:-300}" || return
 	kvm_events "$RUN/events.txt"
 	kvm_sampler "$RUN/samples.txt"
-	kvm_cagmad "$pol" "${KVM_HOST_KEY:-host_memory} = ${host_mb}M" || return
+	kvm_cagmad "$pol" "$(kvm_host_line "$host_mb")" || return
 	kvm_status "$RUN/status.txt"
 	sleep 5
 	t_go=$(kvm_now)
@@ -50,6 +50,7 @@ kvm_job() {
 	limit=$((LAB_SCN_PHASES * (${KVM_PHASE_S:-30} + 30) + 180))
 	kvm_wait_done "$limit" || kvm_fail "phases not done within $limit s"
 	t_done=$(kvm_now)
+	kvm_res "phases_end at $t_done"
 	kvm_res "job_time_s $(awk -v a="$t_go" -v b="$t_done" 'BEGIN { printf "%.1f", b - a }')"
 	kill -0 "$CAGMAD_PID" 2>/dev/null || kvm_fail "cagmad died during the run"
 	kvm_cpu "$CAGMAD_PID" cagmad
@@ -58,5 +59,5 @@ kvm_job() {
 	done
 	kvm_stop_bg
 	kvm_stop_guests 60
-	kvm_stop_cagmad > /dev/null
+	kvm_stop_cagmad
 }

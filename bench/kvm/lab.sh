@@ -52,7 +52,7 @@ kvm_xml() {
     <initrd>$IMG/initrd.img</initrd>
     <cmdline>root=/dev/vda ro console=ttyS0 init=/sbin/cagma-lab-init lab=dom0 panic=-1 init_on_alloc=0</cmdline>
   </os>
-  <features><tcg><tb-cache unit='MiB'>${KVM_TBCACHE:-64}</tb-cache></tcg></features>
+  <features><acpi/><tcg><tb-cache unit='MiB'>${KVM_TBCACHE:-64}</tb-cache></tcg></features>
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>destroy</on_reboot>
   <on_crash>destroy</on_crash>
@@ -285,6 +285,11 @@ CONF
 	fi
 	kvm_res "cagmad started policy=$1 pid=$CAGMAD_PID"
 }
+# kvm_host_line MIB: the config line that caps the host memory cagmad hands
+# out (KVM_HOST_KEY=none: no cap, the host's own MemAvailable)
+kvm_host_line() {
+	[ "${KVM_HOST_KEY:-host_memory}" = none ] || echo "${KVM_HOST_KEY:-host_memory} = ${1}M"
+}
 # kvm_status FILE: cagmactl status --json every second, "t json" lines
 kvm_status() {
 	( while :; do
@@ -310,7 +315,8 @@ kvm_wait_records() {
 	done
 	return 1
 }
-# kvm_stop_cagmad: SIGTERM, wait up to 10 s; prints the exit status
+# kvm_stop_cagmad: SIGTERM, wait up to 10 s; the exit status in
+# CAGMAD_RC ("timeout" if it had to be killed)
 kvm_stop_cagmad() {
 	kill "$CAGMAD_PID" 2>/dev/null
 	for _i in $(seq 1 50); do
@@ -319,10 +325,10 @@ kvm_stop_cagmad() {
 	done
 	if kill -0 "$CAGMAD_PID" 2>/dev/null; then
 		kill -9 "$CAGMAD_PID"
-		echo timeout
+		CAGMAD_RC=timeout
 	else
 		wait "$CAGMAD_PID"
-		echo $?
+		CAGMAD_RC=$?
 	fi
 	CAGMAD_PID=""
 }
