@@ -197,6 +197,12 @@ test_cfg_errors(void **state)
 		  "MiB per second" },
 		{ "shrink_rate = 512K\n", false, "t.conf:1: shrink_rate:" },
 		{ "shrink_rate = fast\n", false, "t.conf:1: shrink_rate:" },
+		{ "[libvirt]\nstats_period = 0\n", false,
+		  "t.conf:2: stats_period: expected 1..60 seconds" },
+		{ "[libvirt]\nstats_period = 61\n", false, "stats_period:" },
+		{ "[libvirt]\nuri = a b\n", false, "t.conf:2: uri:" },
+		{ "[libvirt]\nperiod = 1s\n", false,
+		  "t.conf:2: unknown key 'period' in [libvirt]" },
 	};
 	struct cagmad_cfg c;
 	char err[CONFIG_ERR_MAX];
@@ -213,6 +219,26 @@ test_cfg_errors(void **state)
 		/* output untouched on failure */
 		assert_int_equal(c.period_ms, 0x5a5a5a5a5a5a5a5aULL);
 	}
+}
+
+/* [libvirt]: defaults, values; a [global] key after it is global again. */
+static void
+test_cfg_libvirt(void **state)
+{
+	struct cagmad_cfg c;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(cfg_load_string("t.conf", "", false, only_cagma, &c,
+	    err, sizeof(err)), 0);
+	assert_string_equal(c.libvirt.uri, "qemu:///system");
+	assert_int_equal(c.libvirt.stats_period_s, 1);
+	assert_int_equal(cfg_load_string("t.conf", "[libvirt]\n"
+	    "uri = qemu+ssh://root@h/system\nstats_period = 5\n[global]\n"
+	    "period = 3s\n", false, only_cagma, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.libvirt.uri, "qemu+ssh://root@h/system");
+	assert_int_equal(c.libvirt.stats_period_s, 5);
+	assert_int_equal(c.period_ms, 3000);
 }
 
 static void
@@ -950,6 +976,7 @@ main(void)
 		cmocka_unit_test(test_cfg_overrides),
 		cmocka_unit_test(test_cfg_shrink_rate),
 		cmocka_unit_test(test_cfg_errors),
+		cmocka_unit_test(test_cfg_libvirt),
 		cmocka_unit_test(test_cfg_sim_and_reload_keeps_old),
 		cmocka_unit_test(test_cfg_shipped_file),
 		cmocka_unit_test(test_intake_unmet_emergency),
