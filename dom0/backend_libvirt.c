@@ -375,7 +375,8 @@ lv_set_target(struct backend *be, uint32_t domid, uint64_t target_kb)
  * The host kernel's MemAvailable, less the memory guests were given but
  * have not touched yet: a grown balloon (actual) is backed by host pages
  * only as the guest uses them (QEMU's RSS), and the planner must not hand
- * the difference out twice.
+ * the difference out twice.  With [libvirt] host_memory, at most that
+ * less the guests' balloons (a host shared with other work).
  */
 static int
 lv_free_memory(struct backend *be, uint64_t *free_kb_out)
@@ -383,7 +384,7 @@ lv_free_memory(struct backend *be, uint64_t *free_kb_out)
 	struct lv *l = be->priv;
 	struct procfs_meminfo mi;
 	char buf[LV_MEMINFO_MAX];
-	uint64_t avail, owed = 0;
+	uint64_t avail, owed = 0, held = 0, cap;
 	ssize_t n;
 	size_t i;
 	int fd, rc;
@@ -400,12 +401,18 @@ lv_free_memory(struct backend *be, uint64_t *free_kb_out)
 	if (rc != 0)
 		return rc;
 	avail = mi.kb[PROCFS_MEM_AVAIL];
-	for (i = 1; i < DOM_ID_MAX; i++)
-		if (l->by_slot[i] != NULL && l->by_slot[i]->dom != NULL &&
-		    l->by_slot[i]->actual_kb > l->by_slot[i]->rss_kb)
+	for (i = 1; i < DOM_ID_MAX; i++) {
+		if (l->by_slot[i] == NULL || l->by_slot[i]->dom == NULL)
+			continue;
+		held += l->by_slot[i]->actual_kb;
+		if (l->by_slot[i]->actual_kb > l->by_slot[i]->rss_kb)
 			owed += l->by_slot[i]->actual_kb -
 			    l->by_slot[i]->rss_kb;
+	}
 	*free_kb_out = avail > owed ? avail - owed : 0;
+	cap = be->cfg->libvirt.host_memory_kb;
+	if (cap > 0 && *free_kb_out > (cap > held ? cap - held : 0))
+		*free_kb_out = cap > held ? cap - held : 0;
 	return 0;
 }
 
