@@ -30,6 +30,8 @@ E2E_SLACK_KB=4096
 kvm_job() {
 	agent=${KVM_E2E_AGENT:-1}
 	host_mb=${KVM_HOST_MB:-1536}
+	KVM_HEADROOM=${KVM_HEADROOM:-0} kvm_cagmad_conf cagma \
+	    "$(kvm_host_line "$host_mb")" || return
 	kvm_guest hog 384 1536 hog "KVM_HOG_ARGS='16 500 1024 45' KVM_HOG_MAX_S=150" || return
 	if [ "$agent" = 1 ]; then
 		KVM_CHANNEL=1 kvm_guest idle 512 1024 idle \
@@ -40,8 +42,7 @@ kvm_job() {
 	kvm_wait_ready "${KVM_READY_S:-240}" || return
 	kvm_events "$RUN/events.txt"
 	kvm_sampler "$RUN/samples.txt"
-	KVM_HEADROOM=${KVM_HEADROOM:-0} kvm_cagmad cagma \
-	    "$(kvm_host_line "$host_mb")" || return
+	kvm_cagmad cagma || return
 	kvm_status "$RUN/status.txt"
 	ok=0
 	kvm_wait_records hog 60 && ok=1

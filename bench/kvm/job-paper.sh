@@ -36,13 +36,14 @@ kvm_job() {
 	    { kvm_fail "scenario"; return 1; }
 	host_mb=${KVM_HOST_MB:-3584}
 	kvm_res "paper policy=$pol scenario=$LAB_SCN_NAME phases=$LAB_SCN_PHASES phase_s=${KVM_PHASE_S:-30} task_mib=${KVM_TASK_MIB:-48} host_memory=${host_mb}M agent=${KVM_AGENT:-1}"
+	kvm_cagmad_conf "$pol" "$(kvm_host_line "$host_mb")" || return
 	for i in 0 1 2; do
 		kvm_paper_guest $i vm$((i + 1)) || return
 	done
 	kvm_wait_ready "${KVM_READY_S:-300}" || return
 	kvm_events "$RUN/events.txt"
 	kvm_sampler "$RUN/samples.txt"
-	kvm_cagmad "$pol" "$(kvm_host_line "$host_mb")" || return
+	kvm_cagmad "$pol" || return
 	kvm_status "$RUN/status.txt"
 	sleep 5
 	t_go=$(kvm_now)

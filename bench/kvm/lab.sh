@@ -257,11 +257,11 @@ kvm_cpu() {
 	    '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat")"
 }
 
-# kvm_cagmad POLICY [EXTRA CONFIG LINES]: config + cagmad-libvirt on this
-# host, its stderr time-stamped ("t line") into RUN/cagmad.log
-kvm_cagmad() {
-	_bin=$BIN/${KVM_CAGMAD:-cagmad-libvirt}
-	[ -x "$_bin" ] || { kvm_fail "no $_bin (make)"; return 1; }
+# kvm_cagmad_conf POLICY [EXTRA CONFIG LINES]: write cagmad's config and
+# check it (cagmad -n) before any guest boots
+kvm_cagmad_conf() {
+	CAGMAD_BIN=$BIN/${KVM_CAGMAD:-cagmad-libvirt}
+	[ -x "$CAGMAD_BIN" ] || { kvm_fail "no $CAGMAD_BIN (make)"; return 1; }
 	cat > "$RUN/cagmad.conf" <<CONF
 [global]
 policy = $1
@@ -271,7 +271,17 @@ max_shrink = ${KVM_MAX_SHRINK:-64M}
 ${KVM_HEADROOM:+headroom = $KVM_HEADROOM}
 ${2:-}
 CONF
-	"$_bin" --backend libvirt --connect "$KVM_URI" --foreground --verbose \
+	"$CAGMAD_BIN" -n --config "$RUN/cagmad.conf" > "$RUN/cagmad-n.log" 2>&1 || {
+		cat "$RUN/cagmad-n.log"
+		kvm_fail "cagmad rejects its config"
+		return 1
+	}
+}
+# kvm_cagmad POLICY: start cagmad-libvirt on this host with the config
+# kvm_cagmad_conf wrote, its stderr time-stamped ("t line") into
+# RUN/cagmad.log
+kvm_cagmad() {
+	"$CAGMAD_BIN" --backend libvirt --connect "$KVM_URI" --foreground --verbose \
 	    --config "$RUN/cagmad.conf" --socket "$SOCK" \
 	    > >(while IFS= read -r l; do echo "${EPOCHREALTIME:0:14} $l"; done \
 	    > "$RUN/cagmad.log") 2>&1 &
@@ -288,7 +298,8 @@ CONF
 # kvm_host_line MIB: the config line that caps the host memory cagmad hands
 # out (KVM_HOST_KEY=none: no cap, the host's own MemAvailable)
 kvm_host_line() {
-	[ "${KVM_HOST_KEY:-host_memory}" = none ] || echo "${KVM_HOST_KEY:-host_memory} = ${1}M"
+	[ "${KVM_HOST_KEY:-host_memory}" = none ] ||
+	    printf '[libvirt]\n%s = %sM\n' "${KVM_HOST_KEY:-host_memory}" "$1"
 }
 # kvm_status FILE: cagmactl status --json every second, "t json" lines
 kvm_status() {
