@@ -112,7 +112,7 @@ DEPS_PKGS := build-essential pkg-config libxen-dev xen-utils-4.17 \
 DEMO_CMD := @echo "demo: nothing to demo yet" && false
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test unit unit-asan integration e2e e2e-trixie e2e-systemd test-trixie fuzz fuzz-procfs fuzz-smoke bench \
+.PHONY: all deps test unit unit-asan integration e2e e2e-trixie e2e-systemd test-trixie fuzz fuzz-procfs fuzz-chan fuzz-smoke bench \
         demo install clean check format
 all: $(PROGS)
 
@@ -250,13 +250,29 @@ fuzz-procfs: $(FUZZ_PROCFS_BIN)
 	$(FUZZ_PROCFS_BIN) -runs=$(FUZZ_RUNS) -max_len=8192 \
 	    build/fuzz/corpus-procfs tests/fuzz/corpus/procfs 2>&1 | tail -n 3
 
-# CI: the record decoder for FUZZ_SECONDS, the /proc parsers for a third.
-fuzz-smoke: $(FUZZ_BIN) $(FUZZ_PROCFS_BIN)
+# The agent channel's line framer (dom0/chan.c, KVM hosts).
+FUZZ_CHAN_BIN := build/fuzz/fuzz_chan
+$(FUZZ_CHAN_BIN): tests/fuzz/fuzz_chan.c dom0/chan.c common/log.c
+	@mkdir -p $(@D)
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -Icommon -Ixenstore-schema -Idom0 \
+	    -o $@ $^
+
+fuzz-chan: $(FUZZ_CHAN_BIN)
+	@mkdir -p build/fuzz/corpus-chan
+	$(FUZZ_CHAN_BIN) -runs=$(FUZZ_RUNS) -max_len=8192 \
+	    build/fuzz/corpus-chan tests/fuzz/corpus/chan 2>&1 | tail -n 3
+
+# CI: the record decoder for FUZZ_SECONDS, the /proc parsers and the
+# channel framer for a third each.
+fuzz-smoke: $(FUZZ_BIN) $(FUZZ_PROCFS_BIN) $(FUZZ_CHAN_BIN)
 	@mkdir -p $(RESULTS)
 	@sh tests/fuzz/smoke.sh record $(FUZZ_BIN) $(FUZZ_SECONDS) $(RESULTS) \
 	    1200 tests/fuzz/corpus/record
 	@sh tests/fuzz/smoke.sh procfs $(FUZZ_PROCFS_BIN) \
 	    $$(($(FUZZ_SECONDS) / 3)) $(RESULTS) 8192 tests/fuzz/corpus/procfs
+	@sh tests/fuzz/smoke.sh chan $(FUZZ_CHAN_BIN) \
+	    $$(($(FUZZ_SECONDS) / 3)) $(RESULTS) 8192 tests/fuzz/corpus/chan
 
 # --- demo and benchmarks ---------------------------------------------------
 demo: deps all

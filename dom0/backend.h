@@ -104,6 +104,7 @@ struct backend {
 	struct xsio *xs;		/* xs side: shared with the daemon */
 	const struct cagmad_cfg *cfg;	/* live config (reloads included) */
 	void *priv;
+	void *side_priv;		/* the side's own state, if any */
 };
 
 /*

@@ -32,11 +32,8 @@
 #include "daemon.h"
 #include "log.h"
 #include "lvrec.h"
+#include "lvside.h"
 #include "mtime.h"
-#include "procfs.h"
-
-#define LV_MEMINFO		"/proc/meminfo"
-#define LV_MEMINFO_MAX		16384	/* bytes of /proc/meminfo read */
 #define LV_LOG_INTERVAL_MS	10000	/* libvirt call failures: 1 / 10 s */
 #define LV_LOG_BURST		5
 
@@ -59,18 +56,13 @@ struct lv_msg {
 };
 
 struct lv_dom {
+	struct lvside_dom pub;		/* slot, sizes, channel (lvside.c) */
 	virDomainPtr dom;		/* NULL while not listed / link down */
 	unsigned char uuid[VIR_UUID_BUFLEN];
 	unsigned int id;		/* libvirt's */
-	uint32_t slot;			/* cagma's domid */
 	char name[DOM_NAME_MAX];
-	uint64_t max_kb;		/* virDomainGetMaxMemory */
-	uint64_t actual_kb;		/* balloon size: events and stats */
-	uint64_t rss_kb;		/* QEMU's RSS (host accounting only) */
 	uint64_t last_update;		/* of the last sample taken */
-	uint64_t seq;			/* records built */
 	uint32_t period_s;		/* stats period set, 0: not yet */
-	bool autodeflate;
 	bool seen;
 };
 
@@ -84,6 +76,8 @@ struct lv {
 	bool down;
 	struct sched_backoff bo;
 	uint64_t next_poll_ms;
+	struct lvside side;		/* channels, the side's epoll fd */
+	bool side_up;
 	struct lv_dom *by_slot[DOM_ID_MAX];
 	struct log_ratelimit rl;
 	/* measured, for the log at exit (cagmad -v) */
@@ -216,7 +210,7 @@ lv_set_period(struct backend *be, struct lv_dom *ld)
 		return;
 	if (virDomainSetMemoryStatsPeriod(ld->dom, (int)p,
 	    VIR_DOMAIN_AFFECT_LIVE) != 0) {
-		lv_warn(be->priv, "virDomainSetMemoryStatsPeriod", ld->slot);
+		lv_warn(be->priv, "virDomainSetMemoryStatsPeriod", ld->pub.slot);
 		return;
 	}
 	ld->period_s = p;
@@ -228,6 +222,7 @@ lv_new(struct backend *be, virDomainPtr dom, const unsigned char *uuid)
 {
 	struct lv *l = be->priv;
 	struct lv_dom *ld;
+	char path[sizeof(((struct chan *)0)->path)];
 	const char *name;
 	char *xml;
 	unsigned int id = virDomainGetID(dom);
@@ -242,13 +237,17 @@ lv_new(struct backend *be, virDomainPtr dom, const unsigned char *uuid)
 	if (ld == NULL)
 		return NULL;
 	memcpy(ld->uuid, uuid, VIR_UUID_BUFLEN);
-	ld->slot = slot;
+	ld->pub.slot = slot;
 	name = virDomainGetName(dom);
 	if (name != NULL)
 		log_escape(ld->name, sizeof(ld->name), name, strlen(name));
+	ld->pub.c = be->c;
 	xml = virDomainGetXMLDesc(dom, 0);
 	if (xml != NULL) {
-		ld->autodeflate = lvrec_xml_autodeflate(xml);
+		ld->pub.autodeflate = lvrec_xml_autodeflate(xml);
+		if (lvrec_xml_channel(xml, path, sizeof(path)) == 0 &&
+		    lvside_chan_add(&l->side, &ld->pub, path, mtime_ms()) == 0)
+			log_info("domid %u: agent channel %s", slot, path);
 		free(xml);
 	}
 	l->by_slot[slot] = ld;
@@ -280,7 +279,7 @@ lv_listed(struct backend *be, virDomainPtr dom)
 		ld->period_s = 0;	/* restarted or reconnected */
 	ld->dom = dom;
 	ld->id = virDomainGetID(dom);
-	ld->max_kb = virDomainGetMaxMemory(dom);
+	ld->pub.max_kb = virDomainGetMaxMemory(dom);
 	lv_set_period(be, ld);
 	return ld;
 }
@@ -290,7 +289,8 @@ lv_forget(struct lv *l, struct lv_dom *ld)
 {
 	if (ld->dom != NULL)
 		virDomainFree(ld->dom);
-	l->by_slot[ld->slot] = NULL;
+	lvside_chan_del(&l->side, &ld->pub);
+	l->by_slot[ld->pub.slot] = NULL;
 	free(ld);
 }
 
@@ -321,10 +321,10 @@ lv_list(struct backend *be, struct be_dom *out, size_t max, size_t *n_out)
 		}
 		ld->seen = true;
 		if (virDomainGetInfo(ld->dom, &info) == 0)
-			ld->actual_kb = info.memory;
+			ld->pub.actual_kb = info.memory;
 		if (k < max) {
-			out[k].domid = ld->slot;
-			out[k].current_kb = ld->actual_kb;
+			out[k].domid = ld->pub.slot;
+			out[k].current_kb = ld->pub.actual_kb;
 			out[k].dying = info.state == VIR_DOMAIN_SHUTDOWN ||
 			    info.state == VIR_DOMAIN_SHUTOFF ||
 			    info.state == VIR_DOMAIN_CRASHED;
@@ -346,7 +346,7 @@ lv_current(struct backend *be, uint32_t domid, uint64_t *current_kb_out)
 
 	if (ld == NULL)
 		return -ENOENT;
-	*current_kb_out = ld->actual_kb;
+	*current_kb_out = ld->pub.actual_kb;
 	return 0;
 }
 
@@ -382,37 +382,25 @@ static int
 lv_free_memory(struct backend *be, uint64_t *free_kb_out)
 {
 	struct lv *l = be->priv;
-	struct procfs_meminfo mi;
-	char buf[LV_MEMINFO_MAX];
-	uint64_t avail, owed = 0, held = 0, cap;
-	ssize_t n;
+	uint64_t owed = 0, held = 0, cap;
 	size_t i;
-	int fd, rc;
+	int rc;
 
-	fd = open(LV_MEMINFO, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, buf, sizeof(buf), 0);
-	rc = n < 0 ? -errno : 0;
-	close(fd);
-	if (rc != 0)
-		return rc;
-	rc = procfs_parse_meminfo(buf, (size_t)n, &mi);
-	if (rc != 0)
-		return rc;
-	avail = mi.kb[PROCFS_MEM_AVAIL];
 	for (i = 1; i < DOM_ID_MAX; i++) {
 		if (l->by_slot[i] == NULL || l->by_slot[i]->dom == NULL)
 			continue;
-		held += l->by_slot[i]->actual_kb;
-		if (l->by_slot[i]->actual_kb > l->by_slot[i]->rss_kb)
-			owed += l->by_slot[i]->actual_kb -
-			    l->by_slot[i]->rss_kb;
+		held += l->by_slot[i]->pub.actual_kb;
+		if (l->by_slot[i]->pub.actual_kb > l->by_slot[i]->pub.rss_kb)
+			owed += l->by_slot[i]->pub.actual_kb -
+			    l->by_slot[i]->pub.rss_kb;
 	}
-	*free_kb_out = avail > owed ? avail - owed : 0;
+	rc = lvside_free_kb(owed, free_kb_out);
+	if (rc != 0)
+		return rc;
 	cap = be->cfg->libvirt.host_memory_kb;
-	if (cap > 0 && *free_kb_out > (cap > held ? cap - held : 0))
-		*free_kb_out = cap > held ? cap - held : 0;
+	cap = cap == 0 ? UINT64_MAX : cap > held ? cap - held : 0;
+	if (*free_kb_out > cap)
+		*free_kb_out = cap;
 	return 0;
 }
 
@@ -438,9 +426,9 @@ lv_sample(struct lv *l, struct lv_dom *ld, struct lvrec_stats *st)
 	}
 	/* host facts (QEMU): the balloon size and QEMU's RSS */
 	if (st->present & (1U << LVREC_ACTUAL))
-		ld->actual_kb = st->val[LVREC_ACTUAL];
+		ld->pub.actual_kb = st->val[LVREC_ACTUAL];
 	if (st->present & (1U << LVREC_RSS))
-		ld->rss_kb = st->val[LVREC_RSS];
+		ld->pub.rss_kb = st->val[LVREC_RSS];
 	if ((st->present & (1U << LVREC_LAST_UPDATE)) != 0 &&
 	    st->val[LVREC_LAST_UPDATE] == ld->last_update)
 		return -ENODATA;	/* the guest has not refreshed them */
@@ -454,10 +442,7 @@ lv_poll_one(struct cagmad *c, struct dom *d, uint64_t now_ms)
 {
 	struct lv *l = c->be.priv;
 	struct lv_dom *ld = lv_slot(&c->be, d->domid);
-	struct dom_reject why = { "", -1 };
 	struct lvrec_stats st;
-	struct cg_record rec;
-	enum dom_intake verdict;
 	int rc;
 
 	if (ld == NULL)
@@ -466,25 +451,8 @@ lv_poll_one(struct cagmad *c, struct dom *d, uint64_t now_ms)
 	rc = lv_sample(l, ld, &st);
 	if (rc == -ENOENT)
 		c->rescan = true;
-	if (rc != 0)
-		return;
-	rc = lvrec_from_stats(&st, ++ld->seq, ld->max_kb, ld->autodeflate,
-	    &rec);
-	if (rc == -ENODATA)
-		return;		/* no balloon driver (yet): no record */
-	if (rc != 0) {
-		dom_reject_why(d, "inconsistent balloon statistics", now_ms,
-		    c->cfg.stale_ms, &why);
-		verdict = DOM_INTAKE_REJECTED;
-	} else {
-		verdict = dom_intake_built(d, d->ops != NULL ? d->ops : c->ops,
-		    &c->pcfg, &rec, lvrec_required, now_ms, c->cfg.stale_ms,
-		    &why);
-	}
-	if (verdict != DOM_INTAKE_REJECTED && d->vm.has_rec)
-		dom_set_floor(d, d->cfg_floor_kb,
-		    lvrec_safe_floor_kb(&d->vm.rec, ld->actual_kb));
-	daemon_intake_done(c, d, verdict, &why, now_ms);
+	if (rc == 0)
+		lvside_take_stats(c, &ld->pub, &st, now_ms);
 }
 
 /* The connection is gone: drop every handle, retry with backoff. */
@@ -559,6 +527,8 @@ lv_side_tick(struct cagmad *c, uint64_t now_ms)
 		c->rescan = true;
 		log_info("libvirt: reconnected to %s, rescanning", l->uri);
 	}
+	if (lvside_chan_next_ms(&l->side, now_ms) <= now_ms)
+		(void)lvside_chan_service(c, &l->side, now_ms);
 	if (l->down || now_ms < l->next_poll_ms)
 		return;
 	if (c->rescan)
@@ -588,11 +558,12 @@ lv_side_ready(struct cagmad *c, uint64_t now_ms)
 		} else if (m.type == LV_MSG_BALLOON && !l->down) {
 			ld = lv_by_id(l, m.id);
 			if (ld != NULL)
-				ld->actual_kb = m.actual_kb;
+				ld->pub.actual_kb = m.actual_kb;
 		}
 	}
 	if (c->rescan && !l->down)
 		(void)daemon_rescan(c, now_ms);
+	(void)lvside_chan_service(c, &l->side, now_ms);
 	return 0;
 }
 
@@ -607,7 +578,7 @@ lv_side_hangup(struct cagmad *c, uint64_t now_ms)
 static int
 lv_side_fd(const struct cagmad *c)
 {
-	return ((const struct lv *)c->be.priv)->pipe[0];
+	return ((const struct lv *)c->be.priv)->side.epfd;
 }
 
 static bool
@@ -621,12 +592,18 @@ static uint64_t
 lv_side_timeout(const struct cagmad *c, uint64_t now_ms, uint64_t core_ms)
 {
 	const struct lv *l = c->be.priv;
-	uint64_t poll_ms;
+	uint64_t poll_ms, chan_ms = lvside_chan_next_ms(&l->side, now_ms);
 
+	chan_ms = chan_ms == UINT64_MAX ? UINT64_MAX : chan_ms > now_ms ?
+	    chan_ms - now_ms : 0;
 	if (l->down)
-		return sched_backoff_timeout_ms(&l->bo, now_ms);
-	poll_ms = l->next_poll_ms > now_ms ? l->next_poll_ms - now_ms : 0;
-	return poll_ms < core_ms ? poll_ms : core_ms;
+		poll_ms = sched_backoff_timeout_ms(&l->bo, now_ms);
+	else
+		poll_ms = l->next_poll_ms > now_ms ? l->next_poll_ms - now_ms :
+		    0;
+	if (!l->down && core_ms < poll_ms)
+		poll_ms = core_ms;
+	return chan_ms < poll_ms ? chan_ms : poll_ms;
 }
 
 static int
@@ -639,9 +616,9 @@ lv_side_facts(struct cagmad *c, const struct be_dom *b, struct be_facts *out)
 	memcpy(out->name, ld->name, sizeof(out->name));
 	if (out->name[0] == '\0')
 		snprintf(out->name, sizeof(out->name), "domain-%u", b->domid);
-	out->max_kb = ld->max_kb > CG_MAX_KB ? CG_MAX_KB : ld->max_kb;
-	out->target_kb = ld->actual_kb;
-	if (ld->autodeflate)
+	out->max_kb = ld->pub.max_kb > CG_MAX_KB ? CG_MAX_KB : ld->pub.max_kb;
+	out->target_kb = ld->pub.actual_kb;
+	if (ld->pub.autodeflate)
 		log_info("domid %u: '%s' has memballoon autodeflate='on': "
 		    "its MemTotal stays full, the balloon is taken off it",
 		    b->domid, out->name);
@@ -700,6 +677,8 @@ lv_close(struct backend *be)
 	for (i = 1; i < DOM_ID_MAX; i++)
 		if (l->by_slot[i] != NULL)
 			lv_forget(l, l->by_slot[i]);
+	if (l->side_up)
+		lvside_fini(&l->side);
 	if (l->conn != NULL) {
 		(void)virConnectDomainEventDeregisterAny(l->conn, l->cb_life);
 		(void)virConnectDomainEventDeregisterAny(l->conn,
@@ -755,6 +734,11 @@ backend_libvirt_open(struct backend *be)
 		    fcntl(l->pipe[rc], F_SETFD, FD_CLOEXEC) != 0)
 			return -errno;
 	lv_pipe_w = l->pipe[1];
+	rc = lvside_init(&l->side, l->pipe[0]);
+	if (rc != 0)
+		return rc;
+	l->side_up = true;
+	be->side_priv = &l->side;
 	virSetErrorFunc(NULL, lv_quiet);
 	if (virEventRegisterDefaultImpl() != 0)
 		return -EIO;

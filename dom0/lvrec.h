@@ -88,6 +88,13 @@ int lvrec_from_stats(const struct lvrec_stats *st, uint64_t seq,
     uint64_t max_kb, bool autodeflate, struct cg_record *rec_out);
 
 /*
+ * An autodeflate guest's record (from the stats or its agent): take the
+ * balloon, max_kb - actual_kb, off mem_total.  0, or -EINVAL if the
+ * balloon is above max or above mem_total (rec untouched then).  Pure.
+ */
+int lvrec_deflate(struct cg_record *rec, uint64_t max_kb, uint64_t actual_kb);
+
+/*
  * The safety floor of a domain whose latest accepted record is rec and
  * whose balloon is at actual_kb: used + overhead + margin (see
  * LVREC_MARGIN_*), but never above actual_kb (the floor stops shrinks, it
@@ -101,5 +108,15 @@ uint64_t lvrec_safe_floor_kb(const struct cg_record *rec, uint64_t actual_kb);
  * element's own attributes count.  Pure.
  */
 bool lvrec_xml_autodeflate(const char *xml);
+
+/*
+ * The host-side socket path of the domain's agent channel: the first
+ * <channel type='unix'> element (either quote style) whose <target> has
+ * type='virtio' and name='org.cagma.agent.0' (CHAN_NAME), its <source
+ * path='...'>.  Copied NUL-terminated into path_out (cap bytes) only if
+ * it is absolute, printable and shorter than cap.  0, or -ENOENT.  xml is
+ * libvirt's (NUL-terminated).  Pure.
+ */
+int lvrec_xml_channel(const char *xml, char *path_out, size_t cap);
 
 #endif

@@ -33,6 +33,8 @@ agent_cfg_defaults(struct agent_cfg *cfg)
 	cfg->report.heartbeat_ms = REPORT_DEF_HEARTBEAT_MS;
 	cfg->report.kswapd_burst_pages = REPORT_DEF_KSWAPD_BURST;
 	cfg->report.urgent_gap_ms = REPORT_DEF_URGENT_GAP_MS;
+	cfg->transport = AGENT_TR_AUTO;
+	snprintf(cfg->port, sizeof(cfg->port), "%s", VPORT_DEF_PATH);
 	cfg->psi.enable = true;
 	cfg->psi.stall_us = AGENT_DEF_PSI_STALL_MS * 1000;
 	cfg->psi.window_us = AGENT_DEF_PSI_WINDOW_MS * 1000;
@@ -102,6 +104,13 @@ agent_cfg_set(struct agent_cfg *cfg, const char *key, const char *value,
 		if (config_parse_u64(value, 0, CG_MAX_COUNT, &v) != 0)
 			goto bad;
 		cfg->report.kswapd_burst_pages = v;
+	} else if (strcmp(key, "transport") == 0) {
+		if (agent_transport_parse(value, &cfg->transport) != 0)
+			goto bad;
+	} else if (strcmp(key, "port") == 0) {
+		if (value[0] == '\0' || strlen(value) >= sizeof(cfg->port))
+			goto bad;
+		snprintf(cfg->port, sizeof(cfg->port), "%s", value);
 	} else if (strcmp(key, "psi_trigger") == 0) {
 		if (config_parse_bool(value, &cfg->psi.enable) != 0)
 			goto bad;
@@ -164,7 +173,7 @@ agent_init(struct agent *a, const struct agent_cfg *cfg, int out_fd)
 	a->hold_until_ms = 0;
 	a->samples = a->publishes = a->urgent_publishes = 0;
 	a->rl = rl;
-	agent_xs_init(&a->xs);
+	agent_pub_init(&a->pub, cfg->transport, cfg->port);
 	rc = sample_open(&a->smp, cfg->proc_root, &cfg->psi);
 	if (rc != 0)
 		return rc;
@@ -188,9 +197,9 @@ agent_connect(struct agent *a, uint64_t now_ms)
 {
 	int rc;
 
-	if (a->cfg.dry_run || agent_xs_up(&a->xs))
+	if (a->cfg.dry_run || agent_pub_up(&a->pub))
 		return 0;
-	rc = agent_xs_connect(&a->xs, now_ms);
+	rc = agent_pub_connect(&a->pub, now_ms);
 	if (rc == 0)
 		report_reset(&a->rs);	/* publish at once after (re)connect */
 	return rc;
@@ -201,8 +210,8 @@ agent_reconnect(struct agent *a)
 {
 	if (a->cfg.dry_run)
 		return;
-	agent_xs_close(&a->xs);
-	agent_xs_init(&a->xs);
+	agent_pub_close(&a->pub);
+	agent_pub_init(&a->pub, a->cfg.transport, a->cfg.port);
 	(void)agent_connect(a, mtime_ms());
 }
 
@@ -238,15 +247,8 @@ enum {
 	AGENT_EMIT_LOST = 0,	/* connection lost; resent after reconnect */
 	AGENT_EMIT_OK = 1,	/* written */
 	AGENT_EMIT_DROPPED = 2,	/* refused; retried at the next heartbeat */
+	AGENT_EMIT_BUSY = 3,	/* port full: the next sample tries again */
 };
-
-static bool
-agent_refused(int rc)
-{
-	return rc == -EACCES || rc == -EPERM || rc == -E2BIG ||
-	    rc == -EINVAL || rc == -ENOSPC || rc == -EDQUOT ||
-	    rc == -EAGAIN || rc == -EBUSY;
-}
 
 /* Encode and write one record. */
 static int
@@ -277,16 +279,26 @@ agent_emit(struct agent *a, const struct sample *s, uint32_t why,
 		}
 		return AGENT_EMIT_OK;
 	}
-	rc = agent_xs_publish(&a->xs, a->rec_buf, (size_t)n, now_ms);
-	if (rc == 0)
+	switch (agent_pub_publish(&a->pub, a->rec_buf, (size_t)n, now_ms,
+	    &rc)) {
+	case AGENT_PUB_OK:
 		return AGENT_EMIT_OK;
-	if (!agent_refused(rc))
-		return AGENT_EMIT_LOST;
-	if (log_ratelimit(&a->rl, now_ms, NULL)) {
-		errno = -rc;
-		log_warn("xenstore refused the write of %s", CG_PATH_STATS);
+	case AGENT_PUB_BUSY:
+		log_debug("%s: port full or no host side: record seq=%llu "
+		    "dropped", agent_pub_where(&a->pub),
+		    (unsigned long long)seq);
+		return AGENT_EMIT_BUSY;
+	case AGENT_PUB_REFUSED:
+		if (log_ratelimit(&a->rl, now_ms, NULL)) {
+			errno = rc;
+			log_warn("%s refused the record",
+			    agent_pub_where(&a->pub));
+		}
+		return AGENT_EMIT_DROPPED;
+	case AGENT_PUB_LOST:
+		break;
 	}
-	return AGENT_EMIT_DROPPED;
+	return AGENT_EMIT_LOST;
 }
 
 int
@@ -319,13 +331,18 @@ agent_sample_publish(struct agent *a, bool psi_fired, bool force,
 	why = report_decide(&a->cfg.report, &a->rs, &v, psi_fired, now_ms);
 	if (force && why == 0)
 		why = REPORT_FIRST;
-	if (why == 0 || (!a->cfg.dry_run && !agent_xs_up(&a->xs)))
+	if (why == 0 || (!a->cfg.dry_run && !agent_pub_up(&a->pub)))
 		return 0;
 	rc = agent_emit(a, &s, why, now_ms);
 	if (rc < 0)
 		return rc;
 	if (rc == AGENT_EMIT_LOST)
 		return 0;
+	if (rc == AGENT_EMIT_BUSY) {
+		/* not published: the next sample decides (and tries) again */
+		a->hold_until_ms = now_ms + a->period_ms;
+		return 0;
+	}
 	report_published(&a->rs, &v, why, now_ms);
 	if (rc != AGENT_EMIT_OK)
 		return 0;
@@ -342,10 +359,10 @@ static uint64_t
 agent_deadline(const struct agent *a)
 {
 	uint64_t d = a->next_sample_ms, w;
-	bool can_publish = a->cfg.dry_run || agent_xs_up(&a->xs);
+	bool can_publish = a->cfg.dry_run || agent_pub_up(&a->pub);
 
-	if (!can_publish && a->xs.retry_at_ms < d)
-		d = a->xs.retry_at_ms;
+	if (!can_publish && agent_pub_retry_at_ms(&a->pub) < d)
+		d = agent_pub_retry_at_ms(&a->pub);
 	if (can_publish) {
 		w = report_wake_ms(&a->cfg.report, &a->rs);
 		if (w < a->hold_until_ms)
@@ -403,8 +420,8 @@ agent_step(struct agent *a, const sigset_t *sigmask)
 	if (rc != 0)
 		return rc;
 	now = mtime_ms();
-	if (!a->cfg.dry_run && !agent_xs_up(&a->xs) &&
-	    now >= a->xs.retry_at_ms)
+	if (!a->cfg.dry_run && !agent_pub_up(&a->pub) &&
+	    now >= agent_pub_retry_at_ms(&a->pub))
 		(void)agent_connect(a, now);
 	due = fired || now >= agent_deadline(a);
 	if (!due)
@@ -423,7 +440,7 @@ agent_step(struct agent *a, const sigset_t *sigmask)
 void
 agent_fini(struct agent *a)
 {
-	agent_xs_close(&a->xs);
+	agent_pub_close(&a->pub);
 	sample_close(&a->smp);
 	if (a->fifo_fd >= 0)
 		close(a->fifo_fd);

@@ -18,8 +18,8 @@
 #include "log.h"
 #include "report.h"
 #include "sample.h"
+#include "publish.h"
 #include "schema.h"
-#include "xsio.h"
 
 #define AGENT_DEF_CONFIG	"/etc/cagma/cagma-agent.conf"
 #define AGENT_DEF_PROC		"/proc"
@@ -34,7 +34,7 @@ enum agent_exit {
 	AGENT_EXIT_FAILURE = 1,		/* runtime error (e.g. stdout closed) */
 	AGENT_EXIT_USAGE = 2,		/* bad option or configuration file */
 	AGENT_EXIT_PROC = 3,		/* cannot read or parse /proc */
-	AGENT_EXIT_XENSTORE = 4,	/* --once: xenstore unavailable */
+	AGENT_EXIT_XENSTORE = 4,	/* --once: transport unavailable */
 };
 
 struct agent_cfg {
@@ -43,6 +43,8 @@ struct agent_cfg {
 	uint64_t interval_max_ms;	/* slowest adaptive period */
 	struct report_cfg report;	/* publish rules */
 	struct sample_psi_cfg psi;	/* PSI trigger */
+	enum agent_transport transport;	/* auto, xenstore or virtio */
+	char port[PATH_MAX];		/* virtio-serial port (trusted) */
 	bool dry_run;			/* print records, no xenstore */
 	bool once;			/* one sample and publish, then exit */
 	char trigger_fifo[PATH_MAX];	/* "" or a FIFO: readable = trigger */
@@ -53,7 +55,7 @@ struct agent {
 	struct agent_cfg cfg;
 	struct sampler smp;
 	struct report_state rs;
-	struct agent_xs xs;
+	struct agent_pub pub;		/* xenstore or virtio port */
 	int fifo_fd;			/* -1 unless cfg.trigger_fifo */
 	int out_fd;			/* --dry-run output */
 	uint64_t seq;			/* last published seq */
@@ -76,7 +78,8 @@ void agent_cfg_defaults(struct agent_cfg *cfg);
 /*
  * Set one setting by its config-file key (also used for command line
  * options): proc, interval, heartbeat, threshold, threshold_pct,
- * kswapd_burst, urgent_gap, psi_trigger, psi_stall, psi_window.  value is
+ * kswapd_burst, urgent_gap, psi_trigger, psi_stall, psi_window, transport,
+ * port.  value is
  * trusted admin input but checked.  Returns 0, or -EINVAL with a message in
  * err (errlen bytes).
  */
@@ -101,14 +104,18 @@ int agent_cfg_check(const struct agent_cfg *cfg, char *err, size_t errlen);
  */
 int agent_init(struct agent *a, const struct agent_cfg *cfg, int out_fd);
 
-/* Try to connect to xenstore now (no-op in dry-run).  0 or -errno. */
+/*
+ * Try to connect the transport (xenstore or the port) now (no-op in
+ * dry-run).  0 or -errno.
+ */
 int agent_connect(struct agent *a, uint64_t now_ms);
 
 #define AGENT_SAMPLE_FAILED	2
 
 /*
- * Drop the xenstore connection and reconnect at once, backoff reset (on
- * SIGHUP, e.g. after xenstored was restarted).  Cannot fail: a failed
+ * Drop the transport (xenstore connection or port) and reconnect at once,
+ * backoff reset, "auto" chosen again (on SIGHUP, e.g. after xenstored was
+ * restarted).  Cannot fail: a failed
  * connect is retried with backoff by agent_step().
  */
 void agent_reconnect(struct agent *a);

@@ -2,7 +2,8 @@
  * main.c - cagma-agent: command line, signals, daemon loop.
  *
  * The in-guest half of cagma: samples /proc and publishes one stats record to
- * xenstore (data/cagma/stats).  See cagma-agent(8).
+ * xenstore (data/cagma/stats) or, in a KVM guest, to a virtio-serial port.
+ * See cagma-agent(8).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -38,13 +39,19 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 "usage: cagma-agent [options]\n"
-"Publish this Xen guest's memory statistics to xenstore (data/cagma/stats).\n"
+"Publish this guest's memory statistics to xenstore (Xen: data/cagma/stats)\n"
+"or to a virtio-serial port (KVM), for cagmad.\n"
 "\n"
 "  -c, --config FILE      configuration file (default %s;\n"
 "                         a missing default file is not an error)\n"
 "  -p, --proc DIR         procfs root (default /proc; fixtures for tests)\n"
 "  -1, --once             sample once, publish once, exit\n"
-"  -n, --dry-run          print records to stdout instead of xenstore\n"
+"  -n, --dry-run          print records to stdout instead of publishing\n"
+"  -T, --transport T      auto (default), xenstore or virtio; auto: xenstore\n"
+"                         if /dev/xen/xenbus exists, else virtio if the\n"
+"                         port exists (looked for again until one does)\n"
+"  -P, --port PATH        virtio-serial port (default\n"
+"                         %s)\n"
 "  -f, --foreground       stay in the foreground, log to stderr\n"
 "  -v, --verbose          log every publish (debug)\n"
 "  -i, --interval T       sample period while memory is tight or falling\n"
@@ -67,8 +74,8 @@ usage(FILE *fp)
 "  -V, --version          print the version\n"
 "T is a duration (\"100\" = ms, \"100ms\", \"5s\"); SIZE is KiB or K/M/G.\n"
 "Exit: 0 ok/stopped, 1 runtime error, 2 usage or config error,\n"
-"3 cannot read /proc, 4 xenstore unavailable (--once).\n",
-	    AGENT_DEF_CONFIG);
+"3 cannot read /proc, 4 xenstore or port unavailable (--once).\n",
+	    AGENT_DEF_CONFIG, VPORT_DEF_PATH);
 }
 
 enum {
@@ -88,6 +95,8 @@ static const struct option agent_opts[] = {
 	{ "proc", required_argument, NULL, 'p' },
 	{ "once", no_argument, NULL, '1' },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "transport", required_argument, NULL, 'T' },
+	{ "port", required_argument, NULL, 'P' },
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "interval", required_argument, NULL, 'i' },
@@ -106,7 +115,7 @@ static const struct option agent_opts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
-static const char agent_optstr[] = "c:p:1nfvi:H:t:hV";
+static const char agent_optstr[] = "c:p:1nT:P:fvi:H:t:hV";
 
 struct agent_args {
 	const char *config;	/* NULL: default, missing is fine */
@@ -120,6 +129,8 @@ agent_opt_key(int c)
 {
 	switch (c) {
 	case 'p': return "proc";
+	case 'T': return "transport";
+	case 'P': return "port";
 	case 'i': return "interval";
 	case OPT_INTERVAL_MAX: return "interval_max";
 	case 'H': return "heartbeat";
@@ -227,7 +238,7 @@ agent_load_config(const struct agent_args *args, struct agent_cfg *cfg)
 	}
 }
 
-/* --once: one sample, one publish (xenstore unless --dry-run). */
+/* --once: one sample, one publish (the transport unless --dry-run). */
 static int
 agent_run_once(struct agent *a)
 {
@@ -235,7 +246,8 @@ agent_run_once(struct agent *a)
 	int rc;
 
 	if (!a->cfg.dry_run && agent_connect(a, now) != 0) {
-		fprintf(stderr, "cagma-agent: xenstore unavailable\n");
+		fprintf(stderr, "cagma-agent: %s unavailable\n",
+		    agent_pub_where(&a->pub));
 		return AGENT_EXIT_XENSTORE;
 	}
 	rc = agent_sample_publish(a, false, true, now);
@@ -262,7 +274,7 @@ agent_signals(sigset_t *waitmask)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);	/* a dead xenstored socket */
+	sigaction(SIGPIPE, &sa, NULL);	/* dead xenstored socket, port */
 	/* Signals arrive only inside ppoll(): no lost wake-up. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
@@ -305,21 +317,25 @@ main(int argc, char **argv)
 	if (!args.foreground && !cfg.dry_run && daemon(0, 0) != 0)
 		fatal("daemon");
 	agent_signals(&waitmask);
-	log_info("started: proc %s, interval %llums .. %llums, heartbeat "
-	    "%llums%s", cfg.proc_root, (unsigned long long)cfg.interval_ms,
+	log_info("started: proc %s, transport %s, interval %llums .. %llums, "
+	    "heartbeat %llums%s", cfg.proc_root, cfg.dry_run ? "none" :
+	    cfg.transport == AGENT_TR_VIRTIO ? cfg.port :
+	    agent_transport_name(cfg.transport), (unsigned long long)cfg.interval_ms,
 	    (unsigned long long)(cfg.interval_max_ms > cfg.interval_ms ?
 	    cfg.interval_max_ms : cfg.interval_ms),
 	    (unsigned long long)cfg.report.heartbeat_ms,
 	    cfg.dry_run ? ", dry run" : "");
 	if (agent_connect(&a, mtime_ms()) != 0)
-		log_warnx("xenstore unavailable: sampling on, publishing as "
-		    "soon as it is back (retry %dms doubling to %dms)",
-		    AXS_BACKOFF_MIN_MS, AXS_BACKOFF_MAX_MS);
+		log_warnx("%s unavailable: sampling on, publishing as soon "
+		    "as it is back (retry %dms doubling to %dms)",
+		    agent_pub_where(&a.pub), AXS_BACKOFF_MIN_MS,
+		    AXS_BACKOFF_MAX_MS);
 	rc = 0;
 	while (!agent_stop && rc == 0) {
 		if (agent_hup) {
 			agent_hup = 0;
-			log_info("SIGHUP: reconnecting to xenstore");
+			log_info("SIGHUP: reconnecting (%s)",
+			    agent_transport_name(cfg.transport));
 			agent_reconnect(&a);
 		}
 		rc = agent_step(&a, &waitmask);

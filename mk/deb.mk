@@ -9,7 +9,7 @@
 # Packaging: debian/.  The packages hold only the shipped programs: no
 # cagma-sim, no test build of cagmad.
 
-DEPS_PKGS += debhelper dpkg-dev fakeroot lintian
+DEPS_PKGS += debhelper dpkg-dev fakeroot lintian libvirt-dev
 DEB_DIR := build/deb
 
 .PHONY: deb deb-test

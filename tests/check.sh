@@ -66,8 +66,8 @@ fi
 #    and keep their sandbox.
 if command -v systemd-analyze >/dev/null; then
 	out=$(systemd-analyze verify --man=no dom0/cagmad.service \
-	    guest-agent/cagma-agent.service 2>&1 |
-	    grep -v -E 'Command /usr/sbin/cagma(d|-agent) is not executable' ||
+	    dom0/cagmad-libvirt.service guest-agent/cagma-agent.service 2>&1 |
+	    grep -v -E 'Command /usr/sbin/cagma(d|d-libvirt|-agent) is not executable' ||
 	    true)
 	if [ -n "$out" ]; then
 		note "systemd units: $out"; fail=1
@@ -75,7 +75,8 @@ if command -v systemd-analyze >/dev/null; then
 	# Their sandbox must not silently erode: systemd-analyze security's
 	# exposure (0.9 and 1.0 of 10 when written) stays at most 2.0.
 	out=$(systemd-analyze security --offline=yes --threshold=20 \
-	    --no-pager dom0/cagmad.service guest-agent/cagma-agent.service \
+	    --no-pager dom0/cagmad.service dom0/cagmad-libvirt.service \
+	    guest-agent/cagma-agent.service \
 	    2>&1) || { note "systemd units: exposure above 2.0:"; \
 	    echo "$out" | grep -E 'Overall'; fail=1; }
 else
@@ -85,7 +86,8 @@ fi
 # 5. The Debian packages, when `make deb` has built them (build/deb/):
 #    lintian (errors and warnings fail; overrides in debian/*.lintian-
 #    overrides) and their contents (tests/deb-check.sh).
-debs=$(ls build/deb/cagmad_*.deb build/deb/cagma-agent_*.deb 2>/dev/null || true)
+debs=$(ls build/deb/cagmad_*.deb build/deb/cagmad-libvirt_*.deb \
+    build/deb/cagma-agent_*.deb 2>/dev/null || true)
 if [ -z "$debs" ]; then
 	note "no build/deb/*.deb (make deb): lintian and package checks skipped"
 elif command -v lintian >/dev/null; then

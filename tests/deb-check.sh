@@ -73,6 +73,34 @@ fi
 check "cagmad -n accepts the packaged cagmad.conf" \
     "$bin" -n --config "$tmp/x/etc/cagma/cagmad.conf"
 
+# cagmad-libvirt (KVM hosts): its own binary, no Xen library, and the Xen
+# package pulls no libvirt.
+d_lv=$(ls "$dir"/cagmad-libvirt_*.deb 2>/dev/null | head -n 1)
+if [ -n "$d_lv" ]; then
+	check "cagmad-libvirt: program, cagmactl, man pages, unit, config" \
+	    has "$d_lv" /usr/sbin/cagmad-libvirt /usr/bin/cagmactl \
+	    /usr/share/man/man8/cagmad.8.gz \
+	    /usr/share/man/man8/cagmad-libvirt.8.gz \
+	    /usr/share/man/man5/cagmad.conf.5.gz \
+	    /lib/systemd/system/cagmad-libvirt.service /etc/cagma/cagmad.conf
+	check "cagmad-libvirt: Depends on libvirt0, no Xen library" sh -c \
+	    "dpkg-deb -f '$d_lv' Depends | grep -q libvirt0 &&
+	     ! dpkg-deb -f '$d_lv' Depends | grep -q libxen"
+	check "cagmad: no libvirt in its Depends" sh -c \
+	    "! dpkg-deb -f '$d_dom0' Depends | grep -q libvirt"
+	check "cagmad and cagmad-libvirt conflict (one per host)" sh -c \
+	    "dpkg-deb -f '$d_dom0' Conflicts | grep -q cagmad-libvirt &&
+	     dpkg-deb -f '$d_lv' Conflicts | grep -qx cagmad"
+	dpkg-deb -x "$d_lv" "$tmp/lv"
+	check "cagmad-libvirt -n accepts the packaged cagmad.conf" \
+	    "$tmp/lv/usr/sbin/cagmad-libvirt" -n \
+	    --config "$tmp/lv/etc/cagma/cagmad.conf"
+	check "cagmad-libvirt: no simulated backend (strings)" sh -c \
+	    "! strings '$tmp/lv/usr/sbin/cagmad-libvirt' | grep -E 'backend_sim|sim_ops'"
+else
+	bad "no cagmad-libvirt_*.deb in $dir (libvirt-dev missing at build?)"
+fi
+
 # Unpack both into a throwaway dpkg root (no maintainer scripts run:
 # neither package has a preinst) and ask that dpkg database.
 r=$tmp/root

@@ -15,8 +15,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "daemon.h"
 #include "domains.h"
 #include "lvrec.h"
+#include "lvside.h"
 #include "policy.h"
 #include "record.h"
 
@@ -201,6 +203,58 @@ test_xml_row(void **state)
 	const struct xml_case *c = *state;
 
 	assert_int_equal(lvrec_xml_autodeflate(c->xml), c->on);
+}
+
+/* ---- the agent channel in the domain XML ------------------------------ */
+
+#define CH_OK "<channel type='unix'><source mode='bind' " \
+	"path='/run/cagma/g1.agent.sock'/><target type='virtio' " \
+	"name='org.cagma.agent.0' state='connected'/></channel>"
+
+static struct xml_chan_case {
+	const char *name;
+	const char *xml;
+	size_t cap;
+	const char *want;	/* NULL: -ENOENT */
+} chan_cases[] = {
+	{ "chan-ok", "<devices>" CH_OK "</devices>", 108,
+	  "/run/cagma/g1.agent.sock" },
+	{ "chan-dquote", "<channel type=\"unix\"><target type=\"virtio\" "
+	  "name=\"org.cagma.agent.0\"/><source mode=\"bind\" path=\"/a/b\"/>"
+	  "</channel>", 108, "/a/b" },
+	{ "chan-after-qga", "<channel type='unix'><source mode='bind' "
+	  "path='/q.sock'/><target type='virtio' name='org.qemu.guest_agent.0'"
+	  "/></channel>" CH_OK, 108, "/run/cagma/g1.agent.sock" },
+	{ "chan-pty", "<channel type='pty'><source path='/dev/pts/3'/><target "
+	  "type='virtio' name='org.cagma.agent.0'/></channel>", 108, NULL },
+	{ "chan-guestfwd", "<channel type='unix'><source path='/x'/><target "
+	  "type='guestfwd' name='org.cagma.agent.0'/></channel>", 108, NULL },
+	{ "chan-relative", "<channel type='unix'><source path='x.sock'/>"
+	  "<target type='virtio' name='org.cagma.agent.0'/></channel>", 108,
+	  NULL },
+	{ "chan-too-long", "<devices>" CH_OK "</devices>", 10, NULL },
+	{ "chan-unterminated", "<channel type='unix'><source path='/x'/>"
+	  "<target type='virtio' name='org.cagma.agent.0'/>", 108, NULL },
+	{ "chan-none", "<domain><devices/></domain>", 108, NULL },
+	{ "chan-source-elsewhere", "<channel type='unix'><target type='virtio'"
+	  " name='org.cagma.agent.0'/></channel><source path='/y'/>", 108,
+	  NULL },
+};
+
+static void
+test_chan_row(void **state)
+{
+	const struct xml_chan_case *c = *state;
+	char path[256] = "untouched";
+
+	if (c->want == NULL) {
+		assert_int_equal(lvrec_xml_channel(c->xml, path, c->cap),
+		    -ENOENT);
+		assert_string_equal(path, "untouched");
+		return;
+	}
+	assert_int_equal(lvrec_xml_channel(c->xml, path, c->cap), 0);
+	assert_string_equal(path, c->want);
 }
 
 /* ---- record_validate ----------------------------------------------------- */
@@ -399,13 +453,88 @@ test_floor_blocks_shrink(void **state)
 	free(t);
 }
 
+/* ---- lvside: stats vs the agent's channel, host free memory -------------- */
+
+static void
+test_side_prefers_channel(void **state)
+{
+	struct cagmad *c = calloc(1, sizeof(*c));
+	struct lvside_dom ld;
+	struct lvrec_stats st;
+	struct sample s = OK_SAMPLE;
+	static uint32_t ids[8];
+	struct dom *d;
+
+	(void)state;
+	assert_non_null(c);
+	c->tbl = calloc(1, sizeof(*c->tbl));
+	assert_non_null(c->tbl);
+	dom_table_init(c->tbl);
+	cfg_defaults(&c->cfg);
+	c->cfg.stale_ms = 10000;
+	cfg_policy_cfg(&c->cfg, &c->pcfg);
+	c->ops = policy_find("cagma");
+	emerg_init(&c->emerg, ids, 8);
+	sched_init(&c->sched, 1000, 100);
+	d = dom_add(c->tbl, 5, 1024 * MIB, 1024 * MIB, 2048 * MIB);
+	assert_non_null(d);
+	dom_set_floor(d, 256 * MIB, 0);
+	memset(&ld, 0, sizeof(ld));
+	ld.c = c;
+	ld.slot = 5;
+	ld.max_kb = 2048 * MIB;
+	ld.actual_kb = 1024 * MIB;
+	mkstats(&s, &st);
+	lvside_take_stats(c, &ld, &st, 1000);
+	assert_int_equal(d->records, 1);
+	assert_int_equal(c->records, 1);
+	/* the safety floor came with it: used 300 + overhead 24 + 64 */
+	assert_int_equal(d->vm.floor_kb, 388 * MIB);
+	/* an agent record 1 s ago: the stats-built one is skipped */
+	ld.chan_rec_ms = 1500;
+	lvside_take_stats(c, &ld, &st, 2000);
+	assert_int_equal(d->records, 1);
+	/* the agent went quiet for longer than stale: stats again */
+	lvside_take_stats(c, &ld, &st, 1500 + 10001);
+	assert_int_equal(d->records, 2);
+	/* an inconsistent sample is a rejected record */
+	st.val[LVREC_UNUSED] = st.val[LVREC_AVAILABLE] + 1;
+	ld.chan_rec_ms = 0;
+	lvside_take_stats(c, &ld, &st, 20000);
+	assert_int_equal(d->rejected, 1);
+	assert_int_equal(d->vm.state, VM_BAD_DATA);
+	/* no balloon driver: no record, no rejection */
+	memset(&st, 0, sizeof(st));
+	lvside_take_stats(c, &ld, &st, 21000);
+	assert_int_equal(d->records, 2);
+	assert_int_equal(d->rejected, 1);
+	dom_table_free(c->tbl);
+	free(c->tbl);
+	free(c);
+}
+
+static void
+test_side_free_kb(void **state)
+{
+	uint64_t free_kb = 0, less = 0;
+
+	(void)state;
+	assert_int_equal(lvside_free_kb(0, &free_kb), 0);
+	assert_true(free_kb > 0);
+	assert_int_equal(lvside_free_kb(1024, &less), 0);
+	assert_true(less < free_kb + 1024 * 1024);	/* moves under us */
+	assert_int_equal(lvside_free_kb(UINT64_MAX, &less), 0);
+	assert_int_equal(less, 0);
+}
+
 int
 main(void)
 {
 	enum { NM = sizeof(map_cases) / sizeof(map_cases[0]),
 	    NF = sizeof(floor_cases) / sizeof(floor_cases[0]),
-	    NX = sizeof(xml_cases) / sizeof(xml_cases[0]) };
-	struct CMUnitTest tests[NM + NF + NX + 4];
+	    NX = sizeof(xml_cases) / sizeof(xml_cases[0]),
+	    NC = sizeof(chan_cases) / sizeof(chan_cases[0]) };
+	struct CMUnitTest tests[NM + NF + NX + NC + 6];
 	size_t i, n = 0;
 
 	for (i = 0; i < NM; i++) {
@@ -423,10 +552,18 @@ main(void)
 		    test_xml_row, (void *)&xml_cases[i]);
 		tests[n++].name = xml_cases[i].name;
 	}
+	for (i = 0; i < NC; i++) {
+		tests[n] = (struct CMUnitTest)cmocka_unit_test_prestate(
+		    test_chan_row, (void *)&chan_cases[i]);
+		tests[n++].name = chan_cases[i].name;
+	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_validate);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_intake_agentless);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_floor_blocks_shrink);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(
+	    test_side_prefers_channel);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_side_free_kb);
 	return _cmocka_run_group_tests("lvrec", tests, n, NULL, NULL);
 }
