@@ -9,7 +9,8 @@
 # more than that (host_memory), which makes the reserve bind.
 # Checks, one "CHECK name PASS|FAIL" each:
 #  record_hog       records from balloon statistics arrive (no agent)
-#  record_idle      records from the agent arrive (or from the statistics
+#  record_idle      records from the agent arrive: cagmad connected to the
+#                   guest's channel and counts records (from the statistics
 #                   with KVM_E2E_AGENT=0)
 #  hog_grown        cagmad raised the hog's balloon (> +64 MiB from go)
 #  hog_memtotal     the hog guest saw MemTotal grow by > 64 MiB
@@ -49,7 +50,13 @@ kvm_job() {
 	kvm_check record_hog $ok "records=$(kvm_records hog) (balloon statistics, no agent)"
 	ok=0
 	kvm_wait_records idle 60 && ok=1
-	kvm_check record_idle $ok "records=$(kvm_records idle) agent=$agent"
+	chan="no channel"
+	if [ "$agent" = 1 ]; then
+		# the agent's records: cagmad found the channel and connected
+		grep -q "channel $RUN/idle/agent.sock: connected" "$RUN/cagmad.log" &&
+		    chan="channel connected" || ok=0
+	fi
+	kvm_check record_idle $ok "records=$(kvm_records idle) agent=$agent ($chan)"
 	hog_go=$(awk '$2 == "hog" { a = $3 } END { print a + 0 }' "$RUN/samples.txt")
 	kvm_go
 	_end=$(($(date +%s) + ${KVM_HOG_WAIT_S:-240}))
@@ -63,7 +70,7 @@ kvm_job() {
 	kill -0 "$CAGMAD_PID" 2>/dev/null && ok=1
 	kvm_check cagmad_alive $ok "pid=$CAGMAD_PID"
 	kvm_cpu "$CAGMAD_PID" cagmad
-	alive="" 
+	alive=""
 	for g in $KVM_GUESTS; do
 		kvm_running "$g" && alive="$alive $g"
 	done
@@ -121,7 +128,7 @@ e2e_verdicts() {
 	ok=0
 	[ -n "$free_min" ] && [ "$free_min" -ge $((E2E_RESERVE_MB - E2E_SLACK_KB / 1024)) ] && ok=1
 	kvm_check host_reserve $ok "min host_memory - balloons=$free_min MiB, reserve=$E2E_RESERVE_MB MiB, host_memory=$host_mb MiB"
-	oom="" 
+	oom=""
 	for g in $KVM_GUESTS; do
 		[ "$(kvm_oom "$g")" -gt 0 ] && oom="$oom $g"
 	done
