@@ -15,7 +15,9 @@
 #  hog_grown        cagmad raised the hog's balloon (> +64 MiB from go)
 #  hog_memtotal     the hog guest saw MemTotal grow by > 64 MiB
 #  idle_shrunk      the idle guest's target went down ...
-#  idle_gradual     ... in steps of at most max_shrink (+ slack) ...
+#  idle_gradual     ... in voluntary shrinks of at most max_shrink (+ slack;
+#                   the first one too); reclaims for the reserve are not
+#                   limited and only counted ...
 #  idle_floor       ... and never below the floor (target and balloon)
 #  host_reserve     host_memory - the guests' balloons never fell below
 #                   the reserve (libvirt's figures, sampled every second)
@@ -98,17 +100,23 @@ e2e_verdicts() {
 	[ "${2:-0}" -gt $((${1:-0} + 65536)) ] && ok=1
 	kvm_check hog_memtotal $ok "guest MemTotal at go=${1:-?} max=${2:-?} kB"
 	idle_id=$(awk '$1 == "created" && $2 == "idle" { print $3; exit }' "$RUN/results.txt")
-	# cagmad's "domid N: target A -> B KiB (reason)" lines for the idle guest
+	# cagmad's "domid N: target A -> B KiB (reason)" lines for the idle
+	# guest: "t target reason"
 	awk -v id="domid $idle_id:" 'index($0, id) && / target [0-9]+ -> [0-9]+ KiB/ {
-		for (i = 1; i <= NF; i++) if ($i == "->") print $1, $(i + 1) }' \
+		for (i = 1; i <= NF; i++) if ($i == "->") print $1, $(i + 1), $(i + 3) }' \
 	    "$RUN/cagmad.log" > "$RUN/idle-targets.txt"
-	set -- $(awk -v st=$((E2E_SHRINK_KB + E2E_SLACK_KB)) '
+	# voluntary shrinks ("(shrink)") are limited to max_shrink per round;
+	# reclaim for the host reserve or another guest's emergency is not
+	# (dom0/policy/README.md), so it is counted apart
+	set -- $(awk '
 		NR == 1 { first = $2; min = $2 }
-		NR > 1 && prev - $2 > big { big = prev - $2 }
-		NR > 1 && $2 < prev { steps++; if (t0 == "") t0 = $1; t1 = $1 }
+		NR > 1 && $2 < prev && $3 == "(shrink)" { steps++; if (prev - $2 > big) big = prev - $2
+			if (t0 == "") t0 = $1; t1 = $1 }
+		NR > 1 && $2 < prev && $3 != "(shrink)" { rec++; if (prev - $2 > rbig) rbig = prev - $2 }
+		$3 == "(emergency)" { em++ }
 		{ if ($2 < min) min = $2; prev = $2; last = $2 }
-		END { printf "%d %d %d %d %d %.1f\n", first, last, min, steps, big, t1 - t0 }' \
-	    "$RUN/idle-targets.txt")
+		END { printf "%d %d %d %d %d %.1f %d %d %d\n", first, last, min, steps,
+		    big, t1 - t0, rec, rbig, em }' "$RUN/idle-targets.txt")
 	idle_start=$((512 * 1024))
 	ok=0
 	[ "${2:-$idle_start}" -lt "$idle_start" ] && ok=1
@@ -116,7 +124,7 @@ e2e_verdicts() {
 	ok=0
 	[ "${4:-0}" -ge 2 ] && [ "${5:-0}" -le $((E2E_SHRINK_KB + E2E_SLACK_KB)) ] &&
 	    [ "$((idle_start - ${1:-0}))" -le $((E2E_SHRINK_KB + E2E_SLACK_KB)) ] && ok=1
-	kvm_check idle_gradual $ok "decreases=${4:-0} largest_step=${5:-?} KiB (max_shrink $E2E_SHRINK_KB) over ${6:-?} s"
+	kvm_check idle_gradual $ok "shrinks=${4:-0} largest=${5:-?} KiB (max_shrink $E2E_SHRINK_KB) over ${6:-?} s; reclaims=${7:-0} largest=${8:-0} KiB; emergency grows=${9:-0}"
 	cur_min=$(awk '$2 == "idle" { if (m == "" || $3 < m) m = $3 } END { print m + 0 }' "$RUN/samples.txt")
 	ok=0
 	[ "${3:-0}" -ge $E2E_FLOOR_KB ] && [ "$cur_min" -ge $((E2E_FLOOR_KB - 2048)) ] && ok=1
