@@ -382,21 +382,33 @@ lv_set_target(struct backend *be, uint32_t domid, uint64_t target_kb)
  * The host kernel's MemAvailable, less the memory guests were given but
  * have not touched yet: a grown balloon (actual) is backed by host pages
  * only as the guest uses them (QEMU's RSS), and the planner must not hand
- * the difference out twice.
+ * the difference out twice.  With [libvirt] host_memory, at most that
+ * less the guests' balloons (a host shared with other work).
  */
 static int
 lv_free_memory(struct backend *be, uint64_t *free_kb_out)
 {
 	struct lv *l = be->priv;
-	uint64_t owed = 0;
+	uint64_t owed = 0, held = 0, cap;
 	size_t i;
+	int rc;
 
-	for (i = 1; i < DOM_ID_MAX; i++)
-		if (l->by_slot[i] != NULL && l->by_slot[i]->dom != NULL &&
-		    l->by_slot[i]->pub.actual_kb > l->by_slot[i]->pub.rss_kb)
+	for (i = 1; i < DOM_ID_MAX; i++) {
+		if (l->by_slot[i] == NULL || l->by_slot[i]->dom == NULL)
+			continue;
+		held += l->by_slot[i]->pub.actual_kb;
+		if (l->by_slot[i]->pub.actual_kb > l->by_slot[i]->pub.rss_kb)
 			owed += l->by_slot[i]->pub.actual_kb -
 			    l->by_slot[i]->pub.rss_kb;
-	return lvside_free_kb(owed, free_kb_out);
+	}
+	rc = lvside_free_kb(owed, free_kb_out);
+	if (rc != 0)
+		return rc;
+	cap = be->cfg->libvirt.host_memory_kb;
+	cap = cap == 0 ? UINT64_MAX : cap > held ? cap - held : 0;
+	if (*free_kb_out > cap)
+		*free_kb_out = cap;
+	return 0;
 }
 
 /* One stats sample of ld.  0, -ENODATA (nothing new) or -errno. */

@@ -50,6 +50,7 @@ cfg_defaults(struct cagmad_cfg *cfg)
 	snprintf(cfg->libvirt.uri, sizeof(cfg->libvirt.uri), "%s",
 	    CFG_LIBVIRT_URI_DEF);
 	cfg->libvirt.stats_period_s = CFG_LIBVIRT_PERIOD_DEF_S;
+	cfg->libvirt.host_memory_kb = 0;
 }
 
 static int cfg_err(char *err, size_t errlen, const char *fmt, ...)
@@ -240,7 +241,10 @@ cfg_domain_key(struct cfg_parse *p, const char *k, const char *v, char *err,
 	    p->section);
 }
 
-/* [libvirt]: uri (printable, no spaces) and stats_period (seconds). */
+/*
+ * [libvirt]: uri (printable, no spaces), stats_period (seconds) and
+ * host_memory (a size; 0 = no cap).
+ */
 static int
 cfg_libvirt_key(struct cfg_parse *p, const char *k, const char *v, char *err,
     size_t errlen)
@@ -268,6 +272,8 @@ cfg_libvirt_key(struct cfg_parse *p, const char *k, const char *v, char *err,
 		l->stats_period_s = (uint32_t)s;
 		return 0;
 	}
+	if (strcmp(k, "host_memory") == 0)
+		return cfg_size(k, v, 0, &l->host_memory_kb, err, errlen);
 	return cfg_err(err, errlen, "unknown key '%.64s' in [%s]", k,
 	    "libvirt");
 }

@@ -70,6 +70,7 @@ struct cfg_sim {
 struct cfg_libvirt {
 	char uri[CFG_URI_MAX];		/* connection URI (--connect wins) */
 	uint32_t stats_period_s;	/* virDomainSetMemoryStatsPeriod */
+	uint64_t host_memory_kb;	/* most the guests hold in all; 0: none */
 };
 
 struct cagmad_cfg {

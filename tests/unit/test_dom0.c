@@ -201,6 +201,8 @@ test_cfg_errors(void **state)
 		  "t.conf:2: stats_period: expected 1..60 seconds" },
 		{ "[libvirt]\nstats_period = 61\n", false, "stats_period:" },
 		{ "[libvirt]\nuri = a b\n", false, "t.conf:2: uri:" },
+		{ "[libvirt]\nhost_memory = lots\n", false,
+		  "t.conf:2: host_memory: invalid size" },
 		{ "[libvirt]\nperiod = 1s\n", false,
 		  "t.conf:2: unknown key 'period' in [libvirt]" },
 	};
@@ -239,6 +241,11 @@ test_cfg_libvirt(void **state)
 	assert_string_equal(c.libvirt.uri, "qemu+ssh://root@h/system");
 	assert_int_equal(c.libvirt.stats_period_s, 5);
 	assert_int_equal(c.period_ms, 3000);
+	assert_int_equal(c.libvirt.host_memory_kb, 0);
+	assert_int_equal(cfg_load_string("t.conf", "[libvirt]\n"
+	    "host_memory = 1536M\n", false, only_cagma, &c, err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.libvirt.host_memory_kb, 1536 * 1024);
 }
 
 static void
