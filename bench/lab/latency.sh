@@ -99,7 +99,7 @@ trap 'rm -rf "$TMP"' EXIT
 	echo "Through backend_xen.c; the two paths interleaved, each call 32 MiB down or"
 	echo "back up. ms; n / median / p90 / max."
 	echo
-	echo "| path | call (wall) | call (cagmad's CPU) | -> allocation moves | -> allocation at target |"
+	echo "| path | call (wall) | call (caller's CPU) | -> allocation moves | -> allocation at target |"
 	echo "|---|---|---|---|---|"
 	for p in libxl direct; do
 		grep "^call $p " "$OUT/tgtbench.txt" > "$TMP/tb" || continue
@@ -119,6 +119,12 @@ trap 'rm -rf "$TMP"' EXIT
 		awk -v a="$(cat "$TMP/med-libxl")" -v b="$(cat "$TMP/med-direct")" \
 		    'BEGIN { if (b > 0) printf "Median call: libxl / direct = %.1f x\n", a / b }'
 	fi
+	sed -n 's/^xenstored \(.*\)/\1/p' "$OUT/tgtbench.txt" | awk '{
+		for (i = 1; i <= NF; i++) { split($i, a, "="); v[a[1]] = a[2] }
+		if (v["calls_each"] > 0 && v["hz"] > 0)
+			printf "\nxenstored CPU per call (its /proc ticks summed over each path'"'"'s calls): libxl %.1f ms, direct %.1f ms\n",
+			    v["ticks_libxl"] * 1000 / v["hz"] / v["calls_each"],
+			    v["ticks_direct"] * 1000 / v["hz"] / v["calls_each"] }'
 	echo
 	echo "dom0 CPU per path run: $(grep -h '^cpu ' "$OUT/results.txt" | tr '\n' ';')"
 } > "$OUTMD"

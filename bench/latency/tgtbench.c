@@ -13,12 +13,16 @@
  * (libxl's own work, not xenstored's); first_us: call start -> the
  * balloon current first moves; reach_us: -> within 2 MiB of the target
  * (polled every 1 ms through the backend's current(), at most 20 s; 0 if
- * never).  The target is restored at the end.
+ * never).  With XENSTORED_PID set, also xenstored's CPU ticks summed over
+ * each path's calls (one line at the end).  The target is restored at the
+ * end.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "cfg.h"
@@ -29,6 +33,34 @@
 
 #define NEAR_KB		2048
 #define REACH_MAX_US	20000000ull
+
+/* xenstored's CPU ticks (utime + stime) during each path's calls */
+static long xs_pid;			/* XENSTORED_PID, 0: not measured */
+static uint64_t xs_ticks[2];
+
+static uint64_t
+xs_cpu_ticks(void)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+	size_t n;
+
+	if (xs_pid <= 0)
+		return 0;
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", xs_pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	(void)fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* fields after "pid (comm) " */
+	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+	    "%*u %*u %llu %llu", &ut, &st) != 2)
+		return 0;
+	return ut + st;
+}
 
 static uint64_t
 cpu_us(void)
@@ -44,16 +76,18 @@ static int
 one(struct backend *be, struct cagmad_cfg *cfg, enum cfg_set_target path,
     uint32_t domid, uint64_t target_kb, const char *dir)
 {
-	uint64_t t0, c0, t1, c1, t, cur0 = 0, cur, first = 0, reach = 0;
+	uint64_t t0, c0, t1, c1, t, cur0 = 0, cur, first = 0, reach = 0, x0;
 	int rc;
 
 	(void)be->ops->current(be, domid, &cur0);
 	cfg->set_target = path;
+	x0 = xs_cpu_ticks();
 	t0 = mtime_us();
 	c0 = cpu_us();
 	rc = be->ops->set_target(be, domid, target_kb);
 	c1 = cpu_us();
 	t1 = mtime_us();
+	xs_ticks[path == CFG_SET_TARGET_DIRECT] += xs_cpu_ticks() - x0;
 	if (rc != 0) {
 		fprintf(stderr, "set_target: %s\n", strerror(-rc));
 		return rc;
@@ -117,6 +151,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_init(LOGDEST_STDERR, 0, "cagma-tgtbench");
+	if (getenv("XENSTORED_PID") != NULL)
+		xs_pid = strtol(getenv("XENSTORED_PID"), NULL, 10);
 	cfg_defaults(&cfg);
 	rc = xsio_open(&xs);
 	if (rc == 0)
@@ -135,6 +171,12 @@ main(int argc, char **argv)
 	    (unsigned long long)domid, (unsigned long long)base,
 	    (unsigned long long)(step << 10), (unsigned long long)n);
 	rc = rounds(&be, &cfg, (uint32_t)domid, n, base, step << 10);
+	if (xs_pid > 0)
+		printf("xenstored pid=%ld hz=%ld ticks_libxl=%llu "
+		    "ticks_direct=%llu calls_each=%llu\n", xs_pid,
+		    sysconf(_SC_CLK_TCK), (unsigned long long)xs_ticks[0],
+		    (unsigned long long)xs_ticks[1],
+		    (unsigned long long)(2 * n));
 	cfg.set_target = CFG_SET_TARGET_LIBXL;
 	(void)be.ops->set_target(&be, (uint32_t)domid, base);
 	be.ops->close(&be);

@@ -39,7 +39,8 @@ lab_job() {
 	d=$(lab_domid lat)
 	lab_wait_key /local/domain/$d/data/cagma/stats 120 ||
 	    lab_fail "no agent record"
-	"$S/bin/cagma-tgtbench" "$d" "${LAB_TGT_ROUNDS:-12}" 32 \
+	XENSTORED_PID=$(pidof oxenstored xenstored | cut -d' ' -f1) \
+	    "$S/bin/cagma-tgtbench" "$d" "${LAB_TGT_ROUNDS:-12}" 32 \
 	    > "$OUT/tgtbench.txt" 2>&1
 	rc=$?
 	ok=0; [ $rc = 0 ] && ok=1
