@@ -38,17 +38,20 @@ q() {
 		printf "%d %.1f %.1f %.1f\n", NR, m, p, v[NR] }'
 }
 # events FILE: one line per pressure event:
-#   cycle swapin->urgent ->target ->current_rises ->current_reaches ->memtotal
-# (ms; "-" when the step did not happen within 30 s)
+#   cycle swapin->urgent ->target ->current_rises ->current_reaches ->memtotal pre
+# (ms; "-" when the step did not happen within 30 s; pre=1: cagmad had
+# already raised the target between the cycle's start and its swap-in, so
+# (a) is the next raise)
 events() {
 	awk '
 	function flush() {
 		if (t0 == "") return
-		printf "%s %s %s %s %s %s\n", cyc, d(tu), d(ta), d(tb), d(tr), d(tc)
+		printf "%s %s %s %s %s %s %d\n", cyc, d(tu), d(ta), d(tb), d(tr), d(tc), pre
 		t0 = ""
 	}
 	function d(t) { return t == "" || t - t0 > 30e6 ? "-" : sprintf("%.1f", (t - t0) / 1000) }
 	$2 == "swapin" { flush(); t0 = $1; cyc = $3; tg0 = tg; cur0 = cur; mt0 = mt
+		pre = tg > tgarm
 		tu = ta = tb = tr = tc = ""; next }
 	$2 == "target" { if (t0 != "" && ta == "" && $3 > tg0) { ta = $1; ntg = $3 }; tg = $3; next }
 	$2 == "current" { if (t0 != "" && tb == "" && $3 > cur0 && cur0 != "") tb = $1
@@ -56,7 +59,7 @@ events() {
 		cur = $3; next }
 	$2 == "stats" { if (t0 != "" && tu == "" && $3 == "urgent=1") tu = $1; next }
 	$2 == "memtotal" { if (t0 != "" && tc == "" && $4 > mt0 && $3 == cyc) tc = $1
-		if (t0 == "" || $3 != cyc) mt = $4
+		if (t0 == "" || $3 != cyc) { mt = $4; if ($3 != armc) { armc = $3; tgarm = tg } }
 		next }
 	END { flush() }' "$1"
 }
@@ -79,14 +82,14 @@ trap 'rm -rf "$TMP"' EXIT
 	echo
 	echo "## First swap-in -> ... (ms; n / median / p90 / max)"
 	echo
-	echo "| path | events | -> urgent record | (a) -> target written | (b) -> allocation rises | (b') -> allocation at target | (c) -> guest MemTotal larger |"
+	echo "| path | events (pre: target already raised before the swap-in) | -> urgent record | (a) -> target written | (b) -> allocation rises | (b') -> allocation at target | (c) -> guest MemTotal larger |"
 	echo "|---|---:|---|---|---|---|---|"
 	for f in "$OUT"/latwatch-*.txt; do
 		[ -f "$f" ] || continue
 		p=${f##*/latwatch-}; p=${p%.txt}
 		events "$f" > "$TMP/ev-$p"
 		cp "$TMP/ev-$p" "$OUT/events-$p.txt"
-		line="| $p | $(wc -l < "$TMP/ev-$p")"
+		line="| $p | $(wc -l < "$TMP/ev-$p") ($(awk '$7 == 1' "$TMP/ev-$p" | wc -l) pre)"
 		for c in 2 3 4 5 6; do
 			set -- $(col "$TMP/ev-$p" $c)
 			line="$line | $1 / $2 / $3 / $4"
