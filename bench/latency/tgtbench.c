@@ -42,9 +42,10 @@ static uint64_t
 xs_cpu_ticks(void)
 {
 	char path[64], buf[1024], *p;
-	unsigned long long ut = 0, st = 0;
+	uint64_t ut;
 	FILE *f;
 	size_t n;
+	int i;
 
 	if (xs_pid <= 0)
 		return 0;
@@ -56,10 +57,14 @@ xs_cpu_ticks(void)
 	(void)fclose(f);
 	buf[n] = '\0';
 	p = strrchr(buf, ')');	/* fields after "pid (comm) " */
-	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
-	    "%*u %*u %llu %llu", &ut, &st) != 2)
+	if (p == NULL)
 		return 0;
-	return ut + st;
+	for (i = 0; i < 12 && p != NULL; i++)	/* state .. cmajflt */
+		p = strchr(p + 1, ' ');
+	if (p == NULL)
+		return 0;
+	ut = strtoull(p + 1, &p, 10);		/* utime, then stime */
+	return ut + strtoull(p, NULL, 10);
 }
 
 static uint64_t

@@ -6,7 +6,11 @@
 #     (tgtbench.txt).
 #  2. per path in LAB_LAT_PATHS (default "libxl direct"): cagmad with
 #     set_target = PATH, headroom 0 (the guest is shrunk back between
-#     events), cagma-latwatch on dom0's clock (latwatch-PATH.txt), the
+#     events), period and coalesce 10 s, max_shrink 512M (with the
+#     defaults, 1 s and 100 ms, cagmad grew the guest from its ordinary
+#     records while the probe's chunk was still being populated under TCG,
+#     so nothing swapped in: 0 events in 22 cycles; urgent records are
+#     served at once whatever the period), cagma-latwatch on dom0's clock (latwatch-PATH.txt), the
 #     guest runs its cycles (data/lab/goK .. doneK).
 # Result lines: "LAB: latency path=P events=N" and "LAB: CHECK ...".
 LAT_PATHS=${LAB_LAT_PATHS:-libxl direct}
@@ -15,7 +19,9 @@ lat_run() {	# lat_run K PATH
 	d=$(lab_domid lat)
 	"$S/bin/cagma-latwatch" "$d" 3600 > "$OUT/latwatch-$2.txt" 2>&1 &
 	_lw=$!
-	LAB_SET_TARGET=$2 LAB_HEADROOM=${LAB_HEADROOM:-0} lab_cagmad cagma ||
+	LAB_SET_TARGET=$2 LAB_HEADROOM=${LAB_HEADROOM:-0} \
+	    LAB_PERIOD=${LAB_PERIOD:-10s} LAB_COALESCE=${LAB_COALESCE:-10s} \
+	    LAB_MAX_SHRINK=${LAB_MAX_SHRINK:-512M} lab_cagmad cagma ||
 	    { kill $_lw; return 1; }
 	cp "$OUT/cagmad.log" "$OUT/cagmad-$2.start" 2>/dev/null
 	sleep 3

@@ -196,6 +196,8 @@ floor = ${LAB_FLOOR:-256M}
 max_shrink = ${LAB_MAX_SHRINK:-64M}
 ${LAB_HEADROOM:+headroom = $LAB_HEADROOM}
 ${LAB_SET_TARGET:+set_target = $LAB_SET_TARGET}
+${LAB_PERIOD:+period = $LAB_PERIOD}
+${LAB_COALESCE:+coalesce = $LAB_COALESCE}
 CONF
 	cp /etc/cagma/cagmad.conf "$OUT/cagmad.conf"
 	"$S/bin/cagmad" --backend xen --foreground --verbose \
