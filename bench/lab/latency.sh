@@ -79,6 +79,7 @@ trap 'rm -rf "$TMP"' EXIT
 	echo "CYCLES OVER_MIB POLL_MS GROW_MIB). All times on dom0's clock, from dom0"
 	echo "seeing the guest's first swap-in of a cycle (t0; the probe polls vmstat"
 	echo "every POLL_MS, so the swap-in itself is up to that much earlier)."
+	echo "cagmad.conf of the last path run: $(grep -v '^\[' "$OUT/cagmad.conf" 2>/dev/null | grep . | tr '\n' ';' | sed 's/;$//; s/;/; /g')."
 	echo
 	echo "## First swap-in -> ... (ms; n / median / p90 / max)"
 	echo
