@@ -163,6 +163,24 @@ int backend_libvirt_open(struct backend *be);
  * static storage.
  */
 int backend_xen_errno(int libxl_rc);
+
+/*
+ * The direct path's writes for target_kb (set_target = direct, the steps
+ * of libxl_set_memory_target(enforce=1)): memory/target = target -
+ * videoram, the hypervisor's max = target + 1024 KiB, the PoD target in
+ * pages (HVM only, else 0), /vm/<uuid>/memory in MiB.  -EINVAL (nothing
+ * to write) when target < videoram or target - videoram > static_max.
+ */
+struct xen_direct_plan {
+	uint64_t xs_target_kb;
+	uint64_t maxmem_kb;
+	uint64_t pod_pages;
+	uint64_t vm_memory_mb;
+};
+int backend_xen_direct_plan(uint64_t target_kb, uint64_t videoram_kb,
+    uint64_t static_max_kb, bool hvm, struct xen_direct_plan *out);
+/* A domain handle as libxl prints it (8-4-4-4-12 lower-case hex). */
+void backend_xen_uuid_str(const uint8_t h[16], char out[37]);
 enum log_level backend_xen_log_level(int xtl_level);
 const char *backend_xen_strerror(int libxl_rc);
 

@@ -184,6 +184,16 @@ cfg_global(struct cfg_parse *p, const char *k, const char *v, char *err,
 		return cfg_err(err, errlen, "%s: expected yes or no, not "
 		    "'%.64s'", k, v);
 	}
+	if (strcmp(k, "set_target") == 0) {
+		if (strcmp(v, "libxl") == 0)
+			c->set_target = CFG_SET_TARGET_LIBXL;
+		else if (strcmp(v, "direct") == 0)
+			c->set_target = CFG_SET_TARGET_DIRECT;
+		else
+			return cfg_err(err, errlen, "%s: expected libxl or "
+			    "direct, not '%.64s'", k, v);
+		return 0;
+	}
 	if (strcmp(k, "headroom") == 0 && strcmp(v, "auto") == 0) {
 		c->headroom_pct = POLICY_HEADROOM_AUTO;
 		return 0;

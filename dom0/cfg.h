@@ -73,6 +73,12 @@ struct cfg_libvirt {
 	uint64_t host_memory_kb;	/* most the guests hold in all; 0: none */
 };
 
+/* How the Xen backend sets targets (set_target key). */
+enum cfg_set_target {
+	CFG_SET_TARGET_LIBXL = 0,	/* libxl_set_memory_target (default) */
+	CFG_SET_TARGET_DIRECT,		/* setmaxmem + memory/target, qmemman */
+};
+
 struct cagmad_cfg {
 	char policy[CFG_NAME_MAX];
 	uint64_t period_ms;		/* periodic round */
@@ -89,6 +95,7 @@ struct cagmad_cfg {
 	enum policy_surplus surplus;
 	uint32_t headroom_pct;		/* calm donors keep need + this % */
 	bool balloon_dom0;		/* manage dom0 too (default no) */
+	enum cfg_set_target set_target;	/* xen backend only */
 	struct cfg_domain doms[CFG_DOMAINS_MAX];
 	size_t n_doms;
 	struct cfg_libvirt libvirt;

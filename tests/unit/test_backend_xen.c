@@ -98,6 +98,54 @@ test_code_names(void **state)
 	assert_string_equal(backend_xen_strerror(-1000), "unknown");
 }
 
+/* The direct path writes what libxl_set_memory_target(enforce=1) would. */
+static void
+test_direct_plan(void **state)
+{
+	struct xen_direct_plan pl;
+
+	(void)state;
+	/* PV, no videoram: target as given, max + LIBXL_MAXMEM_CONSTANT */
+	assert_int_equal(backend_xen_direct_plan(393216, 0, 1048576, false,
+	    &pl), 0);
+	assert_int_equal(pl.xs_target_kb, 393216);
+	assert_int_equal(pl.maxmem_kb, 393216 + 1024);
+	assert_int_equal(pl.pod_pages, 0);
+	assert_int_equal(pl.vm_memory_mb, 384);
+	/* HVM with 8 MiB videoram: libxl's new_target = target - videoram,
+	   max = new_target + videoram + 1024, PoD (new_target + 1024) / 4 */
+	assert_int_equal(backend_xen_direct_plan(532480, 8192, 1048576, true,
+	    &pl), 0);
+	assert_int_equal(pl.xs_target_kb, 524288);
+	assert_int_equal(pl.maxmem_kb, 532480 + 1024);
+	assert_int_equal(pl.pod_pages, (524288 + 1024) / 4);
+	assert_int_equal(pl.vm_memory_mb, 512);
+	/* at static-max exactly: fine; above it: refused, as libxl does */
+	assert_int_equal(backend_xen_direct_plan(1048576, 0, 1048576, false,
+	    &pl), 0);
+	assert_int_equal(backend_xen_direct_plan(1048577, 0, 1048576, false,
+	    &pl), -EINVAL);
+	/* videoram counts against the target, not static-max */
+	assert_int_equal(backend_xen_direct_plan(1056768, 8192, 1048576, true,
+	    &pl), 0);
+	/* below videoram: libxl's unsigned difference wraps, ERROR_INVAL */
+	assert_int_equal(backend_xen_direct_plan(4096, 8192, 1048576, true,
+	    &pl), -EINVAL);
+}
+
+static void
+test_uuid_str(void **state)
+{
+	static const uint8_t h[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
+	    0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
+	char s[37];
+
+	(void)state;
+	memset(s, 'x', sizeof(s));
+	backend_xen_uuid_str(h, s);
+	assert_string_equal(s, "00112233-4455-6677-8899-aabbccddeeff");
+}
+
 int
 main(void)
 {
@@ -105,6 +153,8 @@ main(void)
 		cmocka_unit_test(test_errno_map),
 		cmocka_unit_test(test_log_level_map),
 		cmocka_unit_test(test_code_names),
+		cmocka_unit_test(test_direct_plan),
+		cmocka_unit_test(test_uuid_str),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

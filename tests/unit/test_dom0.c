@@ -60,6 +60,15 @@ test_cfg_defaults(void **state)
 	assert_int_equal(c.max_shrink_kb, 64 * MIB);
 	assert_int_equal(c.shrink_rate_kbps, 50 * MIB);
 	assert_false(c.balloon_dom0);
+	assert_int_equal(c.set_target, CFG_SET_TARGET_LIBXL);
+	assert_int_equal(cfg_load_string("t.conf", "set_target = direct\n",
+	    false, only_cagma, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.set_target, CFG_SET_TARGET_DIRECT);
+	assert_int_equal(cfg_load_string("t.conf", "set_target = libxl\n",
+	    false, only_cagma, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.set_target, CFG_SET_TARGET_LIBXL);
+	assert_int_equal(cfg_load_string("t.conf", "", false, only_cagma, &c,
+	    err, sizeof(err)), 0);
 	assert_string_equal(c.policy, "");
 	assert_int_equal(c.n_doms, 0);
 	/* a missing default file is fine, a missing explicit one is not */
@@ -205,6 +214,9 @@ test_cfg_errors(void **state)
 		  "t.conf:2: host_memory: invalid size" },
 		{ "[libvirt]\nperiod = 1s\n", false,
 		  "t.conf:2: unknown key 'period' in [libvirt]" },
+		{ "set_target = xl\n", false, "t.conf:1: set_target: expected "
+		  "libxl or direct, not 'xl'" },
+		{ "set_target = Direct\n", false, "t.conf:1: set_target:" },
 	};
 	struct cagmad_cfg c;
 	char err[CONFIG_ERR_MAX];

@@ -39,6 +39,19 @@ role_hog() {
 	    "$L/bin/cagma-hog" ${LAB_HOG_ARGS:-16 500 768 60} > "$O/hog.log" 2>&1
 	log "hog: $(tail -n 1 "$O/hog.log")"
 }
+# role_latency: the real-Xen latency job (job-latency.sh): one run of
+# cagma-latprobe per target path dom0 measures, each started by
+# data/lab/goK and answered by data/lab/doneK
+role_latency() {
+	for _k in $(seq "${LAB_LAT_NPATHS:-1}"); do
+		wait_key "go$_k" "${LAB_GO_WAIT_S:-900}" || break
+		log "latency run $_k uptime=$(cut -d' ' -f1 /proc/uptime)"
+		"$L/bin/cagma-latprobe" ${LAB_LAT_ARGS:-20 48 10 16} \
+		    > "$O/latprobe-$_k.log" 2>&1
+		log "latprobe $_k: $(tail -n 1 "$O/latprobe-$_k.log")"
+		lab_set "done$_k" 1
+	done
+}
 # role_phases: the paper's workloads as a demand curve.  Phase k keeps
 # nth(LAB_MEMTASKS, k) memory tasks and nth(LAB_DISKTASKS, k) disk tasks
 # running for LAB_PHASE_S seconds: tasks already running carry on into the
@@ -136,6 +149,7 @@ if wait_key go "${LAB_GO_WAIT_S:-900}"; then
 	idle) role_idle ;;
 	hog) role_hog ;;
 	phases) role_phases ;;
+	latency) role_latency ;;
 	*) log "unknown role $LAB_ROLE" ;;
 	esac
 	echo "mark done" >> "$O/labstat.log"

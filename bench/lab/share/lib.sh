@@ -82,6 +82,8 @@ lab_guest() {
 	cp "$S/domU.sh" "$S/lab.env" /mnt/domu/lab/
 	cp "$S"/bin/cagma-memtask "$S"/bin/cagma-disktask "$S"/bin/cagma-hog \
 	    "$S"/bin/cagma-labstat /mnt/domu/lab/bin/
+	[ ! -x "$S/bin/cagma-latprobe" ] ||
+	    cp "$S/bin/cagma-latprobe" /mnt/domu/lab/bin/
 	# install the agent like a package would; domU.sh starts it at boot
 	# (LAB_AGENT_DEB: the .deb instead; the guest installs it with apt)
 	rm -f /mnt/domu/lab/*.deb
@@ -193,6 +195,9 @@ reserve = ${LAB_RESERVE:-256M}
 floor = ${LAB_FLOOR:-256M}
 max_shrink = ${LAB_MAX_SHRINK:-64M}
 ${LAB_HEADROOM:+headroom = $LAB_HEADROOM}
+${LAB_SET_TARGET:+set_target = $LAB_SET_TARGET}
+${LAB_PERIOD:+period = $LAB_PERIOD}
+${LAB_COALESCE:+coalesce = $LAB_COALESCE}
 CONF
 	cp /etc/cagma/cagmad.conf "$OUT/cagmad.conf"
 	"$S/bin/cagmad" --backend xen --foreground --verbose \
