@@ -93,6 +93,7 @@ xlcfg_parse(const char *buf, size_t len, struct xlcfg *out)
 {
 	struct xlcfg c;
 	char type[16];
+	uint64_t hvm;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -121,6 +122,13 @@ xlcfg_parse(const char *buf, size_t len, struct xlcfg *out)
 		return rc;
 	if (xlcfg_str(buf, len, "type", type, sizeof(type)))
 		c.hvm = strcmp(type, "hvm") == 0 || strcmp(type, "pvh") == 0;
+	/* SXP has no type but (hvm 0|1); an unclear one counts as HVM
+	 * (the larger overhead: a reservation too big, never too small) */
+	rc = xlcfg_num(buf, len, "hvm", 1, &hvm);
+	if (rc == 0)
+		c.hvm = c.hvm || hvm == 1;
+	else if (rc != -ENOENT)
+		c.hvm = true;
 	(void)xlcfg_str(buf, len, "name", c.name, sizeof(c.name));
 	if (c.max_kb < c.target_kb)
 		c.max_kb = c.target_kb;

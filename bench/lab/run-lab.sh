@@ -83,7 +83,8 @@ rm -rf "$RUN"
 mkdir -p "$SHARE/out" "$SHARE/bin" "$RUN/disks"
 cp "$HERE"/share/*.sh "$SHARE/"
 for p in cagmad cagmactl cagma-agent cagma-memtask cagma-disktask cagma-hog \
-    cagma-labstat cagma-xswatch cagma-latprobe cagma-latwatch cagma-tgtbench; do
+    cagma-labstat cagma-xswatch cagma-latprobe cagma-latwatch cagma-tgtbench \
+    cagma-xenfree; do
 	[ ! -x "$BIN/$p" ] || cp "$BIN/$p" "$SHARE/bin/"
 done
 if [ -n "$DEBS" ]; then

@@ -5,18 +5,21 @@
 # trixie (Debian 13, Xen 4.20; the binaries built in the Debian 13 root by
 # tests/trixie/build-bin.sh into build/trixie/bin).  JOB: e2e (default) or
 # systemd (bench/lab/share/job-systemd.sh: Debian's init, the packages from
-# build/deb installed with apt; `make deb` first).
+# build/deb installed with apt; `make deb` first) or vmstart
+# (bench/lab/share/job-vmstart.sh: a 768 MiB guest started with `cagmactl
+# create` on a 3 GiB host whose memory three guests hold).
 # Builds (or reuses) the cached lab image for DIST, boots Xen + dom0 under
 # QEMU TCG, runs bench/lab/share/job-JOB.sh in dom0 (e2e: two PV guests with
 # cagma-agent, cagmad --backend xen) and counts its "CHECK name PASS|FAIL"
 # lines.  Writes RESULTS_DIR/LAYER.txt ending "LAYER: N passed, N failed"
-# (LAYER: e2e, e2e-trixie, e2e-systemd, e2e-systemd-trixie); exits non-zero
+# (LAYER: e2e, e2e-trixie, e2e-systemd, e2e-systemd-trixie, e2e-vmstart,
+# e2e-vmstart-trixie); exits non-zero
 # on any failure.  Retries nothing; on failure prints dom0's and the guests'
 # logs.  Without root or qemu-system-x86_64 it says SKIPPED and writes
 # "LAYER: 0 passed, 0 failed".
 # Environment: LAB_CACHE (image cache), E2E_TIMEOUT (s, default 1500).
 set -u
-res=${1:?usage: tests/e2e/run.sh RESULTS_DIR [bookworm|trixie [e2e|systemd]]}
+res=${1:?usage: tests/e2e/run.sh RESULTS_DIR [bookworm|trixie [e2e|systemd|vmstart]]}
 dist=${2:-bookworm}
 job=${3:-e2e}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,6 +29,10 @@ e2e)
 	checks="target_write_hog target_write_idle record_hog record_idle
 	    hog_grown hog_memtotal idle_shrunk idle_gradual idle_floor
 	    host_reserve cagmad_alive" ;;
+vmstart)
+	layer=e2e-vmstart guests="busy idle1 idle2 new"
+	checks="vms_setup vms_plain_fails vms_create vms_booted vms_floor
+	    cagmad_alive" ;;
 systemd)
 	layer=e2e-systemd guests=sd
 	checks="apt_cagmad unit_cagmad unit_order unit_agent record reload target_moved
@@ -64,7 +71,7 @@ if [ "$dist" = trixie ] && ! "$top/tests/trixie/build-bin.sh" "$bin"; then
 fi
 missing=""
 for p in cagmad cagmactl cagma-agent cagma-memtask cagma-hog cagma-labstat \
-    cagma-xswatch; do
+    cagma-xswatch cagma-xenfree; do
 	[ -x "$bin/$p" ] || missing="$missing $p"
 done
 if [ "$job" = systemd ] && ! ls "$top"/build/deb/cagmad_*.deb \
@@ -81,9 +88,11 @@ if ! "$top/bench/lab/build-image.sh"; then
 	finish 0 1
 fi
 t1=$(date +%s)
-nguest=2
+nguest=2 mem=2048
 [ "$job" = systemd ] && nguest=1
-LAB_RUN=$run LAB_BIN=$bin LAB_MEM_MB=${E2E_MEM_MB:-2048} LAB_NGUEST=$nguest \
+# vmstart: three guests + the new one; a 768 MiB start needs a 3 GiB host
+[ "$job" = vmstart ] && nguest=4 mem=3072
+LAB_RUN=$run LAB_BIN=$bin LAB_MEM_MB=${E2E_MEM_MB:-$mem} LAB_NGUEST=$nguest \
     LAB_TIMEOUT=${E2E_TIMEOUT:-1500} "$top/bench/lab/run-lab.sh" "$job"
 lab_rc=$?
 t2=$(date +%s)

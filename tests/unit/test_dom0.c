@@ -921,6 +921,11 @@ test_xlcfg(void **state)
 	static const char sxp[] = "(domain\n\t(domid -1)\n\t(create_info)\n"
 	    "\t(name small)\n\t(build_info)\n\t\t(max_memkb 524288)\n"
 	    "\t\t(target_memkb 262144)\n)\n";
+	static const char sxp_hvm[] = "(domain\n\t(create_info)\n"
+	    "\t(hvm 1)\n\t(name win)\n\t(build_info)\n"
+	    "\t(target_memkb 262144)\n)\n";
+	static const char sxp_hvm2[] = "(domain\n\t(hvm 0)\n\t(hvm 0)\n"
+	    "\t(target_memkb 262144)\n)\n";
 	static const char *const bad[] = {
 		"", "{}", "{\"target_memkb\": }", "{\"target_memkb\": 0}",
 		"{\"target_memkb\": 12a}", "{\"target_memkb\": -1}",
@@ -949,6 +954,12 @@ test_xlcfg(void **state)
 	assert_int_equal(x.target_kb, 262144);
 	assert_int_equal(x.max_kb, 524288);
 	assert_int_equal(x.vcpus, 1);
+	assert_false(x.hvm);
+	/* SXP: (hvm 1) is an HVM guest, an unclear (hvm ...) counts as one */
+	assert_int_equal(xlcfg_parse(sxp_hvm, strlen(sxp_hvm), &x), 0);
+	assert_true(x.hvm);
+	assert_int_equal(xlcfg_parse(sxp_hvm2, strlen(sxp_hvm2), &x), 0);
+	assert_true(x.hvm);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (xlcfg_parse(bad[i], strlen(bad[i]), &x) == 0)
 			fail_msg("accepted bad[%zu]: %s", i, bad[i]);

@@ -52,6 +52,12 @@ role_latency() {
 		lab_set "done$_k" 1
 	done
 }
+# the busy guest: a memory task keeps LAB_BUSY_MIB hot until power off
+role_busy() {
+	"$L/bin/cagma-memtask" "${LAB_BUSY_MIB:-256}" 86400 \
+	    > "$O/busy.txt" 2>&1 &
+	log "busy: cagma-memtask ${LAB_BUSY_MIB:-256} MiB pid=$!"
+}
 # role_phases: the paper's workloads as a demand curve.  Phase k keeps
 # nth(LAB_MEMTASKS, k) memory tasks and nth(LAB_DISKTASKS, k) disk tasks
 # running for LAB_PHASE_S seconds: tasks already running carry on into the
@@ -148,6 +154,7 @@ if wait_key go "${LAB_GO_WAIT_S:-900}"; then
 	case "$LAB_ROLE" in
 	idle) role_idle ;;
 	hog) role_hog ;;
+	busy) role_busy ;;
 	phases) role_phases ;;
 	latency) role_latency ;;
 	*) log "unknown role $LAB_ROLE" ;;
