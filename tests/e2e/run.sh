@@ -25,7 +25,9 @@ e2e)
 	layer=e2e guests="hog idle"
 	checks="target_write_hog target_write_idle record_hog record_idle
 	    hog_grown hog_memtotal idle_shrunk idle_gradual idle_floor
-	    host_reserve cagmad_alive" ;;
+	    host_reserve cagmad_alive giveback_start giveback_60s
+	    giveback_gradual swapless_noswap swapless_job swapless_past_free
+	    swapless_no_oom donor_shrunk" ;;
 systemd)
 	layer=e2e-systemd guests=sd
 	checks="apt_cagmad unit_cagmad unit_order unit_agent record reload target_moved
