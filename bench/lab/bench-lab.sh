@@ -14,6 +14,9 @@
 #   LAB_APPEND=1  add rows to the existing CSV instead of starting afresh
 #   LAB_RUN_FIRST number of the first run (default 1; with LAB_APPEND=1,
 #                 e.g. 4 adds runs 4.. without overwriting raw runs 1..3)
+#   LAB_LAST      name of this bench's own report (default lab-paper-last:
+#                 bench/results/LAB_LAST.md + PNGs); e.g. a one-policy bench
+#                 that must not replace the last all-policy report
 #   LAB_HEADROOM  cagmad's burst headroom (cagmad.conf(5); default: its
 #                 default, 100 %); e.g. 0 to compare with full reclaim
 # A failed xl create is retried once and logged ("RETRY" in results.txt).
@@ -21,7 +24,7 @@
 # machine hits every policy alike.  Output: bench/results/lab-paper.csv,
 # lab-phases.csv (per guest and phase: memory batches, vCPU time, steal;
 # phases.sh), lab-paper.md, lab-paper-swapin.png, lab-paper-disk.png, and
-# lab-paper-last.md (+ PNGs) from this bench's runs alone; raw runs in
+# LAB_LAST.md (+ PNGs) from this bench's runs alone; raw runs in
 # build/lab/bench/.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -71,8 +74,8 @@ for f in lab-paper.csv lab-phases.csv; do
 	awk -F, -v lo="$FIRST" -v hi=$((FIRST + RUNS - 1)) \
 	    'NR == 1 || ($2 >= lo && $2 <= hi)' "$RES/$f" > "$last/$f"
 done
-"$HERE/report.sh" "$last/lab-paper.csv" "$RES/lab-paper-last.md" \
-    "$RES/lab-paper-last"
+"$HERE/report.sh" "$last/lab-paper.csv" "$RES/${LAB_LAST:-lab-paper-last}.md" \
+    "$RES/${LAB_LAST:-lab-paper-last}"
 rm -rf "$last"
 echo "bench-lab: $((RUNS * $(echo $POLICIES | wc -w) - failed)) runs ok, $failed failed, $(( $(date +%s) - t0 )) s; see $RES/lab-paper.md"
 [ $failed -eq 0 ]

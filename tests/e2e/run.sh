@@ -28,7 +28,9 @@ e2e)
 	layer=e2e guests="hog idle"
 	checks="target_write_hog target_write_idle record_hog record_idle
 	    hog_grown hog_memtotal idle_shrunk idle_gradual idle_floor
-	    host_reserve cagmad_alive" ;;
+	    host_reserve cagmad_alive giveback_start giveback_60s
+	    giveback_gradual swapless_noswap swapless_job swapless_past_free
+	    swapless_no_oom donor_shrunk" ;;
 vmstart)
 	layer=e2e-vmstart guests="busy idle1 idle2 new"
 	checks="vms_setup vms_plain_fails vms_create vms_booted vms_floor

@@ -58,6 +58,33 @@ role_busy() {
 	    > "$O/busy.txt" 2>&1 &
 	log "busy: cagma-memtask ${LAB_BUSY_MIB:-256} MiB pid=$!"
 }
+# oom_note: the kernel's OOM-kill count (data/lab/oom_kill) and its OOM
+# lines so far ($O/oom.txt), for dom0's checks
+oom_note() {
+	lab_set oom_kill "$(awk '$1 == "oom_kill" { print $2 }' /proc/vmstat)"
+	dmesg 2>/dev/null | grep -i -E 'oom-kill|out of memory|killed process' \
+	    > "$O/oom.txt"
+}
+# more_jobs: after the role, job k = 2, 3, ... runs cagma-hog with
+# LAB_JOBk_ARGS once dom0 writes data/lab/gok, then says data/lab/donek
+# (the e2e's give-back and swapless phases)
+more_jobs() {
+	_k=2
+	while :; do
+		eval "_args=\${LAB_JOB${_k}_ARGS:-}"
+		[ -n "$_args" ] || break
+		wait_key go$_k "${LAB_GO_WAIT_S:-900}" || break
+		log "go$_k uptime=$(cut -d' ' -f1 /proc/uptime)"
+		echo "mark go$_k" >> "$O/labstat.log"
+		timeout "${LAB_HOG_MAX_S:-180}" "$L/bin/cagma-hog" $_args \
+		    > "$O/hog$_k.log" 2>&1
+		log "hog$_k rc=$?: $(tail -n 1 "$O/hog$_k.log")"
+		echo "mark done$_k" >> "$O/labstat.log"
+		oom_note
+		lab_set done$_k 1
+		_k=$((_k + 1))
+	done
+}
 # role_phases: the paper's workloads as a demand curve.  Phase k keeps
 # nth(LAB_MEMTASKS, k) memory tasks and nth(LAB_DISKTASKS, k) disk tasks
 # running for LAB_PHASE_S seconds: tasks already running carry on into the
@@ -112,8 +139,15 @@ log "up uptime=$(cut -d' ' -f1 /proc/uptime) name=$LAB_NAME role=$LAB_ROLE"
 modprobe -a xen-evtchn xenfs 2>/dev/null
 mount -t xenfs xenfs /proc/xen 2>/dev/null
 mkdir -p "$O"
-mkswap /dev/xvdb > /dev/null && swapon /dev/xvdb &&
-    log "swap $(grep SwapTotal /proc/meminfo | tr -s ' ')"
+# LAB_NOSWAP=1: a guest without swap, as most cloud images are (the e2e's
+# swapless phase); its exhaustion shows only as OOM kills and stalls
+if [ "${LAB_NOSWAP:-0}" = 1 ]; then
+	log "swap none (LAB_NOSWAP)"
+else
+	mkswap /dev/xvdb > /dev/null && swapon /dev/xvdb &&
+	    log "swap $(grep SwapTotal /proc/meminfo | tr -s ' ')"
+fi
+lab_set swap_kb "$(awk '$1 == "SwapTotal:" { print $2 }' /proc/meminfo)"
 AGENT=""
 if [ -n "$(ls /lab/cagma-agent_*.deb 2>/dev/null)" ]; then
 	# the systemd job: apt installs the package, its scripts start the unit
@@ -147,6 +181,7 @@ else
 fi
 log "memory/target before=$before after=$(xenstore-read memory/target)"
 
+oom_note
 lab_set ready 1
 if wait_key go "${LAB_GO_WAIT_S:-900}"; then
 	log "go role=$LAB_ROLE uptime=$(cut -d' ' -f1 /proc/uptime)"
@@ -160,8 +195,10 @@ if wait_key go "${LAB_GO_WAIT_S:-900}"; then
 	*) log "unknown role $LAB_ROLE" ;;
 	esac
 	echo "mark done" >> "$O/labstat.log"
+	oom_note
 	lab_set done 1
 	log "done uptime=$(cut -d' ' -f1 /proc/uptime)"
+	more_jobs
 	wait_key stop "${LAB_STOP_WAIT_S:-1800}"
 fi
 kill $STAT $AGENT 2>/dev/null

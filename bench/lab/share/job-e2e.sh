@@ -1,5 +1,6 @@
 # job-e2e.sh - the end-to-end assertions on real Xen (sourced by dom0.sh).
-# Two guests: "hog" (starts small, runs a growing memory hog) and "idle".
+# Two guests: "hog" (starts small, runs a growing memory hog: 1 GiB, with
+# swap) and "idle" (no swap; idle until the swapless phase).
 # cagmad runs the cagma policy.  Checks, one "CHECK name PASS|FAIL" each:
 #  target_write_<g>  (e) a guest's write to its own memory/target is refused
 #  record_<g>        (a) the agent's record appears in dom0's xenstore
@@ -10,10 +11,25 @@
 #  idle_floor        (c) ... and never below the floor (target and current)
 #  host_reserve      (d) host free memory never fell below the reserve
 #  cagmad_alive      cagmad still runs at the end
+# Then two phases for issue 17 (e2e_giveback*, e2e_swapless*):
+#  giveback_start    (f) the hog's allocation starts to fall <= 15 s after
+#                    its 1 GiB job ended ...
+#  giveback_60s      (f) ... and is within 10 % of its new need (+ headroom,
+#                    0 here) <= 60 s after (the guest's own current_kb)
+#  giveback_gradual  (f) ... its allocation never falling > 100 MiB in 2 s
+#  swapless_noswap   (g) the "idle" guest really has no swap
+#  swapless_job      (g) its job, grown past what the host had free above
+#                    the reserve while the hog held memory above its
+#                    need, ran to the end ...
+#  swapless_past_free (g) ... its allocation grew by more than that spare ...
+#  swapless_no_oom   (g) ... and it was never OOM-killed (the kernel's
+#                    oom_kill count and log) ...
+#  donor_shrunk      (g) ... the memory came from the hog, the donor
 # cagmad runs with headroom = 0: the idle guest (512 MiB, need at its
 # 256 MiB floor) would otherwise keep its burst headroom until the hog used
 # up the host's spare, and (c) is about the gradual voluntary shrink.  The
 # default headroom runs in make demo and make bench-lab.
+. "$S/e2e-release.sh"
 E2E_FLOOR_KB=262144		# LAB_FLOOR default 256M
 E2E_SHRINK_KB=65536		# LAB_MAX_SHRINK default 64M
 E2E_RESERVE_MB=256		# LAB_RESERVE default 256M
@@ -31,8 +47,9 @@ e2e_target_watch() {
 lab_job() {
 	WATCH_PIDS=""
 	# the hog wants more than host free - reserve: the reserve must bind
-	lab_guest 0 hog 384 1536 hog "LAB_HOG_ARGS='16 500 1024 45' LAB_HOG_MAX_S=150" || return
-	lab_guest 1 idle 512 1024 idle || return
+	# job 2 of each guest: the swapless phase (e2e_swapless)
+	lab_guest 0 hog 384 1536 hog "LAB_HOG_ARGS='$E2E_HOG_ARGS' LAB_HOG_MAX_S=200 LAB_JOB2_ARGS='$E2E_DONOR_ARGS'" || return
+	lab_guest 1 idle 512 1024 idle "LAB_NOSWAP=1 LAB_HOG_MAX_S=240 LAB_JOB2_ARGS='$E2E_SWAPLESS_ARGS'" || return
 	lab_wait_guests_ready 420 || return
 	for g in hog idle; do
 		d=$(lab_domid $g)
@@ -53,6 +70,8 @@ lab_job() {
 	idle_t0=$(xenstore-read /local/domain/$(lab_domid idle)/memory/target)
 	: > "$OUT/idle-targets.txt"
 	e2e_target_watch idle "$OUT/idle-targets.txt"
+	IDLE_WATCH_PIDS=$WATCH_PIDS
+	e2e_giveback_watch
 	LAB_HEADROOM=${LAB_HEADROOM:-0} lab_cagmad cagma || return
 	lab_view 5
 	lab_sampler "$OUT/samples.txt"
@@ -61,7 +80,12 @@ lab_job() {
 	lab_go
 	lab_wait_key /local/domain/$d/data/lab/done "${LAB_HOG_WAIT_S:-240}" ||
 	    lab_res "hog did not finish in ${LAB_HOG_WAIT_S:-240} s"
-	sleep "${LAB_SETTLE_S:-20}"
+	e2e_giveback
+	# the idle guest's checks are about this first phase
+	for p in $IDLE_WATCH_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	e2e_swapless
 	lab_stop_bg
 	for p in $WATCH_PIDS; do
 		kill "$p" 2>/dev/null
@@ -73,6 +97,8 @@ lab_job() {
 	lab_collect
 	COLLECTED=1
 	e2e_verdicts
+	e2e_giveback_verdicts
+	e2e_swapless_verdicts
 }
 
 e2e_verdicts() {
