@@ -31,6 +31,7 @@
 #include "backend.h"
 #include "log.h"
 #include "mtime.h"
+#include "xsio.h"
 
 #define XEN_LIBDIR		"/var/lib/xen"	/* libxl locks live here */
 #define XEN_LIST_CHUNK		1024	/* domains per getinfolist hypercall */

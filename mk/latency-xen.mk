@@ -24,7 +24,8 @@ $(B)/bin/cagma-latwatch: $(call obj,bench/workloads/latwatch.c) \
 	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
 
 $(B)/bin/cagma-tgtbench: $(call obj,bench/latency/tgtbench.c) \
-    $(call obj,bench/workloads/wl.c) $(LIB_DOM0) $(LIB_POLICY) $(LIB_COMMON)
+    $(call obj,bench/workloads/wl.c) $(LIB_DOM0_XEN) $(LIB_DOM0) \
+    $(LIB_POLICY) $(LIB_COMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS) $(INIH_LIBS)
 

@@ -160,8 +160,12 @@ main(int argc, char **argv)
 		xs_pid = strtol(getenv("XENSTORED_PID"), NULL, 10);
 	cfg_defaults(&cfg);
 	rc = xsio_open(&xs);
-	if (rc == 0)
-		rc = backend_open(&be, "xen", xs, &cfg);
+	if (rc == 0) {
+		/* the xen backend alone, on this xenstore link (no daemon) */
+		be.cfg = &cfg;
+		be.xs = xs;
+		rc = backend_xen_open(&be);
+	}
 	(void)snprintf(path, sizeof(path), "/local/domain/%u/memory/target",
 	    (unsigned int)domid);
 	if (rc == 0)
