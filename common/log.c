@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "num.h"
 
 static enum log_dest log_dest = LOGDEST_STDERR;
 static int log_verbose;
@@ -20,11 +21,13 @@ bool
 log_journal_match(const char *env, unsigned long long dev,
     unsigned long long ino)
 {
-	unsigned long long d, i;
-	int end = 0;
+	const char *colon;
+	uint64_t d, i;
 
-	if (env == NULL || sscanf(env, "%llu:%llu%n", &d, &i, &end) != 2 ||
-	    env[end] != '\0')
+	if (env == NULL || (colon = strchr(env, ':')) == NULL ||
+	    num_parse_u64(env, (size_t)(colon - env), 0, UINT64_MAX, &d) != 0 ||
+	    num_parse_u64(colon + 1, strlen(colon + 1), 0, UINT64_MAX,
+	    &i) != 0)
 		return false;
 	return d == dev && i == ino;
 }
