@@ -15,10 +15,12 @@
 # has free above the reserve, growing slower than a PV balloon grows under
 # TCG (~20 MiB/s measured), so that only the policy can make it fail.
 # cagma-hog STEP_MIB STEP_MS MAX_MIB HOLD_S touches all it holds after
-# every step: under TCG on a loaded host a pass over 400 MiB took 5-7 s, so
-# small steps never reach their size (16 MiB steps: 432 MiB in 150 s).
-E2E_HOG_ARGS="128 0 1024 15"		# job 1: 1 GiB in 8 steps
-E2E_DONOR_ARGS="128 0 768 5"		# the donor's job 2
+# every step: under TCG on a host loaded by other labs (load average 8-16)
+# a pass over 400 MiB took 5-7 s and job 1 reached only 432 MiB in its
+# 150 s (128 MiB steps did worse: 256 MiB in 200 s, a 110 s pass while the
+# guest swapped), so giveback_60s fails there for want of a 1 GiB job.
+E2E_HOG_ARGS="16 500 1024 45"		# job 1 (the first checks' hog)
+E2E_DONOR_ARGS="32 500 768 20"		# the donor's job 2 (135 s loaded)
 E2E_SWAPLESS_ARGS="32 2000 512 5"	# at most 16 MiB/s, slower when loaded
 E2E_GIVEBACK_S=60			# the issue's bound
 E2E_GIVEBACK_START_S=15			# "starts to fall within 15 s"

@@ -48,7 +48,7 @@ lab_job() {
 	WATCH_PIDS=""
 	# the hog wants more than host free - reserve: the reserve must bind
 	# job 2 of each guest: the swapless phase (e2e_swapless)
-	lab_guest 0 hog 384 1536 hog "LAB_HOG_ARGS='$E2E_HOG_ARGS' LAB_HOG_MAX_S=200 LAB_JOB2_ARGS='$E2E_DONOR_ARGS'" || return
+	lab_guest 0 hog 384 1536 hog "LAB_HOG_ARGS='$E2E_HOG_ARGS' LAB_HOG_MAX_S=150 LAB_JOB2_ARGS='$E2E_DONOR_ARGS'" || return
 	lab_guest 1 idle 512 1024 idle "LAB_NOSWAP=1 LAB_HOG_MAX_S=240 LAB_JOB2_ARGS='$E2E_SWAPLESS_ARGS'" || return
 	lab_wait_guests_ready 420 || return
 	for g in hog idle; do
