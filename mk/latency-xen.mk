@@ -4,7 +4,8 @@
 #                            guest MemTotal, and libxl against the direct
 #                            target path per call; writes
 #                            bench/results/latency-xen.md
-# Not part of make test.  The lab runs under flock /tmp/cagma-xenlab.lock.
+# Not part of make test.  Like bench-lab, run it as
+# flock /tmp/cagma-xenlab.lock make bench-latency-xen (one lab at a time).
 #   cagma-latprobe  in the guest: pressure cycles, swap-in / MemTotal to xenstore
 #   cagma-latwatch  in dom0: those keys, the record, the target, tot_pages
 #   cagma-tgtbench  in dom0: one target write through backend_xen.c, per path
@@ -33,4 +34,4 @@ $(call obj,bench/latency/tgtbench.c): CFLAGS += -Ibench/workloads
 
 .PHONY: bench-latency-xen
 bench-latency-xen: deps lab $(LATX_PROGS)
-	flock /tmp/cagma-xenlab.lock bench/lab/latency.sh
+	bench/lab/latency.sh

@@ -1,7 +1,7 @@
 #!/bin/bash
 # latency.sh - make bench-latency-xen: the emergency path's latency on real
 # Xen (the lab, job-latency.sh), parsed into bench/results/latency-xen.md.
-# Run it under flock /tmp/cagma-xenlab.lock (the make target does).
+# Run it (or make bench-latency-xen) under flock /tmp/cagma-xenlab.lock.
 #   LAB_LAT_PATHS   target paths measured, in order (default "libxl direct")
 #   LAB_LAT_ARGS    cagma-latprobe CYCLES OVER_MIB POLL_MS GROW_MIB per path
 #                   (default "20 48 10 16")
