@@ -261,6 +261,7 @@ lv_listed(struct backend *be, virDomainPtr dom)
 	struct lv *l = be->priv;
 	unsigned char uuid[VIR_UUID_BUFLEN];
 	struct lv_dom *ld = NULL;
+	unsigned long max_kb;
 	size_t i;
 
 	if (virDomainGetUUID(dom, uuid) != 0)
@@ -273,13 +274,18 @@ lv_listed(struct backend *be, virDomainPtr dom)
 		ld = lv_new(be, dom, uuid);
 	if (ld == NULL)
 		return NULL;
-	if (ld->dom != NULL && ld->dom != dom)
+	/* a new id: the domain restarted (QEMU forgot the stats period) */
+	if (ld->dom == NULL || ld->id != virDomainGetID(dom))
+		ld->period_s = 0;
+	if (ld->dom != NULL)
 		virDomainFree(ld->dom);
-	if (ld->dom != dom)
-		ld->period_s = 0;	/* restarted or reconnected */
 	ld->dom = dom;
 	ld->id = virDomainGetID(dom);
-	ld->pub.max_kb = virDomainGetMaxMemory(dom);
+	max_kb = virDomainGetMaxMemory(dom);
+	if (max_kb != 0)
+		ld->pub.max_kb = max_kb;
+	else if (ld->pub.max_kb == 0)
+		ld->pub.max_kb = ld->pub.actual_kb;	/* unknown: never grow */
 	lv_set_period(be, ld);
 	return ld;
 }
@@ -320,8 +326,9 @@ lv_list(struct backend *be, struct be_dom *out, size_t max, size_t *n_out)
 			continue;
 		}
 		ld->seen = true;
-		if (virDomainGetInfo(ld->dom, &info) == 0)
-			ld->pub.actual_kb = info.memory;
+		if (virDomainGetInfo(ld->dom, &info) != 0)
+			continue;	/* going away: the next listing tells */
+		ld->pub.actual_kb = info.memory;
 		if (k < max) {
 			out[k].domid = ld->pub.slot;
 			out[k].current_kb = ld->pub.actual_kb;
@@ -668,12 +675,14 @@ lv_close(struct backend *be)
 		return;
 	if (l->stats_calls > 0 || l->setmem_calls > 0)
 		log_info("libvirt: %llu virDomainMemoryStats calls, mean %llu "
-		    "us; %llu virDomainSetMemory calls, mean %llu us",
+		    "us; %llu virDomainSetMemory calls, mean %llu us; %llu "
+		    "agent channel lines",
 		    (unsigned long long)l->stats_calls,
 		    (unsigned long long)(l->stats_calls ? l->stats_us /
 		    l->stats_calls : 0), (unsigned long long)l->setmem_calls,
 		    (unsigned long long)(l->setmem_calls ? l->setmem_us /
-		    l->setmem_calls : 0));
+		    l->setmem_calls : 0),
+		    (unsigned long long)l->side.chan_lines);
 	for (i = 1; i < DOM_ID_MAX; i++)
 		if (l->by_slot[i] != NULL)
 			lv_forget(l, l->by_slot[i]);

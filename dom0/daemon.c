@@ -72,6 +72,12 @@ daemon_add(struct cagmad *c, const struct be_dom *b)
 	daemon_apply_settings(c, d);
 	/* plan_building(): a domain that appears while cagmad runs is new */
 	d->added_ms = c->rounds > 0 ? mtime_ms() : 0;
+	/*
+	 * The stall clock starts now: from 0 (dom_add), a balloon found away
+	 * from its target (a KVM guest still inflating to libvirt's
+	 * currentMemory at boot) was uncooperative at the first round.
+	 */
+	d->progress_ms = mtime_ms();
 	c->be.side->track(c, d, true);
 	log_info("domid %u: tracking '%s' (current %llu KiB, target %llu KiB, "
 	    "max %llu KiB)", d->domid, d->name,

@@ -101,6 +101,10 @@ lvside_on_line(void *ctx, const char *untrusted, size_t len)
 	else
 		v = dom_intake(d, d->ops != NULL ? d->ops : c->ops, &c->pcfg,
 		    untrusted, len, s->now_ms, c->cfg.stale_ms, &why);
+	if ((v == DOM_INTAKE_NORMAL || v == DOM_INTAKE_URGENT) &&
+	    ld->chan_rec_ms == 0)
+		log_info("domid %u: records from its agent channel (the "
+		    "statistics-built ones pause while they come)", ld->slot);
 	if (v == DOM_INTAKE_NORMAL || v == DOM_INTAKE_URGENT)
 		ld->chan_rec_ms = s->now_ms;
 	lvside_floor(d, ld, v);

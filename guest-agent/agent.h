@@ -45,7 +45,7 @@ struct agent_cfg {
 	struct sample_psi_cfg psi;	/* PSI trigger */
 	enum agent_transport transport;	/* auto, xenstore or virtio */
 	char port[PATH_MAX];		/* virtio-serial port (trusted) */
-	bool dry_run;			/* print records, no xenstore */
+	bool dry_run;			/* print records, publish nothing */
 	bool once;			/* one sample and publish, then exit */
 	char trigger_fifo[PATH_MAX];	/* "" or a FIFO: readable = trigger */
 	uint64_t max_samples;		/* stop after this many (0: never) */
@@ -98,9 +98,9 @@ int agent_cfg_load(struct agent_cfg *cfg, const char *path, char *err,
 int agent_cfg_check(const struct agent_cfg *cfg, char *err, size_t errlen);
 
 /*
- * Open the /proc files (and the trigger FIFO).  Does not connect to
- * xenstore; the first agent_step() or agent_connect() does.  out_fd receives
- * --dry-run records.  Returns 0 or -errno (logged).
+ * Open the /proc files (and the trigger FIFO).  Does not connect the
+ * transport; the first agent_step() or agent_connect() does.  out_fd
+ * receives --dry-run records.  Returns 0 or -errno (logged).
  */
 int agent_init(struct agent *a, const struct agent_cfg *cfg, int out_fd);
 

@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "domains.h"
 #include "metrics.h"
+#include "mtime.h"
 #include "record.h"
 #include "sched.h"
 #include "xsio.h"
@@ -706,6 +707,66 @@ test_metrics_format(void **state)
 	fake_cagmad_free(c);
 }
 
+/* A fake backend and side: one domain, away from its target at listing. */
+static int
+fake_list(struct backend *be, struct be_dom *out, size_t max, size_t *n_out)
+{
+	(void)be;
+	assert_true(max >= 1);
+	out[0] = (struct be_dom){ 9, 855 * MIB, false };
+	*n_out = 1;
+	return 0;
+}
+
+static int
+fake_facts(struct cagmad *c, const struct be_dom *b, struct be_facts *out)
+{
+	(void)c;
+	snprintf(out->name, sizeof(out->name), "vm%u", b->domid);
+	out->max_kb = 2048 * MIB;
+	out->target_kb = 876 * MIB;
+	return 0;
+}
+
+static void fake_track(struct cagmad *c, const struct dom *d, bool on)
+{ (void)c; (void)d; (void)on; }
+static bool fake_up(struct cagmad *c, uint64_t now_ms)
+{ (void)c; (void)now_ms; return true; }
+
+/*
+ * A domain found with its balloon away from its target (a KVM guest still
+ * inflating at boot) is not uncooperative at the first round: its stall
+ * clock starts when cagmad starts tracking it.
+ */
+static void
+test_added_not_uncooperative(void **state)
+{
+	static const struct backend_ops ops = { .name = "fake",
+	    .list = fake_list };
+	static const struct backend_side side = { .name = "fake",
+	    .up = fake_up, .facts = fake_facts, .track = fake_track };
+	struct cagmad *c = fake_cagmad();
+	uint64_t now = mtime_ms();
+	struct dom *d;
+
+	(void)state;
+	c->listing = calloc(DOM_ID_MAX, sizeof(*c->listing));
+	assert_non_null(c->listing);
+	c->be.ops = &ops;
+	c->be.side = &side;
+	assert_int_equal(daemon_rescan(c, now), 0);
+	d = dom_find(c->tbl, 9);
+	assert_non_null(d);
+	assert_string_equal(d->name, "vm9");
+	assert_int_equal(d->vm.target_kb, 876 * MIB);
+	dom_progress(d, 855 * MIB, now + 100, 5000, 20000);
+	assert_int_equal(d->stall, DOM_STALL_NONE);
+	dom_progress(d, 855 * MIB, now + 20100, 5000, 20000);
+	assert_int_equal(d->stall, DOM_STALL_UNCOOP);	/* then it is */
+	free(c->listing);
+	fake_cagmad_free(c);
+}
+
 static void
 test_link_lost_keeps_state(void **state)
 {
@@ -984,6 +1045,7 @@ main(void)
 		cmocka_unit_test(test_cfg_shrink_rate),
 		cmocka_unit_test(test_cfg_errors),
 		cmocka_unit_test(test_cfg_libvirt),
+		cmocka_unit_test(test_added_not_uncooperative),
 		cmocka_unit_test(test_cfg_sim_and_reload_keeps_old),
 		cmocka_unit_test(test_cfg_shipped_file),
 		cmocka_unit_test(test_intake_unmet_emergency),
