@@ -51,7 +51,7 @@ set style fill solid 0.6
 set boxwidth 0.35
 set grid ytics
 set xtics rotate by -30
-set key top left
+set key below horizontal
 set ylabel "swap-ins (pages, vm1 + vm2)"
 set y2label "mean balloon, all guests (MiB)"
 set y2tics
