@@ -50,11 +50,12 @@ check "no cagma-sim, no test build, no lab tools in either package" sh -c \
     "! { dpkg-deb -c '$d_dom0'; dpkg-deb -c '$d_agent'; } |
       grep -E 'cagma-sim|/test/|cagma-(memtask|disktask|hog|labstat|xswatch|planbench)|fakexen'"
 
-# The shipped cagmad itself: no simulated backend.
+# The shipped cagmad itself: no simulated backend ([sim] balloon_rate; its
+# host_memory key is also [libvirt]'s, so it is no marker).
 dpkg-deb -x "$d_dom0" "$tmp/x"
 bin=$tmp/x/usr/sbin/cagmad
 check "cagmad: no simulated backend in the binary (strings)" sh -c \
-    "! strings '$bin' | grep -E 'balloon_rate|host_memory|backend_sim|sim_ops'"
+    "! strings '$bin' | grep -E 'balloon_rate|backend_sim|sim_ops'"
 "$bin" --backend sim --foreground >"$tmp/out" 2>&1
 rc=$?
 if [ $rc -eq 2 ] && grep -q 'only in the test build' "$tmp/out"; then
