@@ -155,8 +155,6 @@ test: deps
 	$(MAKE) test-trixie
 	$(MAKE) e2e-trixie
 	$(MAKE) e2e-systemd
-	$(MAKE) e2e-vmstart
-	$(MAKE) e2e-vmstart-trixie
 	@sh tests/summary.sh $(RESULTS)
 
 UNIT_LAYER ?= unit
