@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench-vmstart.sh - make bench-vmstart: time to start a 768 MiB guest with
 # `cagmactl create` on a lab host whose memory three guests hold
-# (bench/lab/share/job-vmstart.sh), LAB_VMS_RUNS starts (default 5) in one
+# (bench/lab/share/job-vmstart.sh), LAB_VMS_RUNS starts (default 3) in one
 # boot, on Debian 12 / Xen 4.17 and (LAB_DISTS, default "bookworm
 # trixie") Debian 13 / Xen 4.20.  Per start cagmactl reports the time to
 # free the memory (request to reservation ready) and to create (xl create
@@ -13,7 +13,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-RUNS=${LAB_VMS_RUNS:-5}
+RUNS=${LAB_VMS_RUNS:-3}
 DISTS=${LAB_DISTS:-bookworm trixie}
 MD=$TOP/bench/results/vmstart-lab.md
 mkdir -p "$TOP/bench/results"

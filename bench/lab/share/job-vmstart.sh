@@ -12,7 +12,7 @@
 #  vms_floor        during the starts no guest's target went below the
 #                   floor, and busy's never below its CMA
 #  cagmad_alive     cagmad still runs at the end
-# LAB_VMS_RUNS=N (default 1; make bench-vmstart: 5): N starts of "new",
+# LAB_VMS_RUNS=N (default 1; make bench-vmstart: 3): N starts of "new",
 # destroyed between them once the guests have borrowed the memory back;
 # one "vmstart run=K ..." result line each (cagmactl's freed / created
 # times).  Every create is also measured: Xen free memory (KiB, before
@@ -161,7 +161,7 @@ lab_job() {
 	busy_cma=$(vms_cma_kb busy)
 	vms_plain
 	sleep 5
-	runs=${LAB_VMS_RUNS:-3} k=1 okc=0 okb=0
+	runs=${LAB_VMS_RUNS:-1} k=1 okc=0 okb=0
 	while [ $k -le "$runs" ]; do
 		[ $k -gt 1 ] && vms_wait_lent $VMS_NEED_KB 180 > /dev/null
 		vms_start $k && okc=$((okc + 1))
