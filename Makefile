@@ -252,7 +252,7 @@ fuzz-procfs: $(FUZZ_PROCFS_BIN)
 
 # The agent channel's line framer (dom0/chan.c, KVM hosts).
 FUZZ_CHAN_BIN := build/fuzz/fuzz_chan
-$(FUZZ_CHAN_BIN): tests/fuzz/fuzz_chan.c dom0/chan.c common/log.c
+$(FUZZ_CHAN_BIN): tests/fuzz/fuzz_chan.c dom0/chan.c common/log.c common/num.c
 	@mkdir -p $(@D)
 	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -Icommon -Ixenstore-schema -Idom0 \
