@@ -282,8 +282,22 @@ ctl_reserve_wait(const char *path, uint64_t size_kb, uint64_t timeout_s,
 		snprintf(cmd, sizeof(cmd), "resv %llu\n",
 		    (unsigned long long)id);
 		rc = ctl_call(path, cmd, reply, sizeof(reply));
-		if (rc != 0)
+		/*
+		 * cagmad busy (a slow libxl call while a domain is built):
+		 * ask again until the reservation's own deadline.  Any other
+		 * failure ends the wait; the reservation is released so that
+		 * it does not hold memory for nobody until it expires.
+		 */
+		if (rc == -ETIMEDOUT && mtime_ms() - t0 < timeout_s * 1000 +
+		    CTL_TIMEOUT_MS) {
+			snprintf(reply, sizeof(reply), "id=%llu state=pending\n",
+			    (unsigned long long)id);
+			continue;
+		}
+		if (rc != 0) {
+			ctl_release(path, id);
 			return ctl_fail(path, rc);
+		}
 	}
 }
 
