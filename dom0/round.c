@@ -14,6 +14,31 @@
 #include "metrics.h"
 #include "plan.h"
 
+/* --verbose: what the estimator saw when a target changed (the "why"). */
+static void
+daemon_explain(const struct dom *d)
+{
+	const struct policy_est *e = &d->vm.est;
+
+	if (log_getverbose() == 0)
+		return;
+	log_debug("domid %u: cma %llu need %llu used %llu avail %llu "
+	    "swap %llu overhead %llu KiB; pressure %d (swapin %llu/s "
+	    "stall %llu/s psi some %llu full %llu /10000 refault %llu/s "
+	    "lowmem %d oom %llu) dropped %d current %llu KiB", d->domid,
+	    (unsigned long long)e->cma_kb, (unsigned long long)e->need_kb,
+	    (unsigned long long)e->used_kb, (unsigned long long)e->avail_kb,
+	    (unsigned long long)e->swap_used_kb,
+	    (unsigned long long)e->overhead_kb, e->pressure,
+	    (unsigned long long)e->swapin_rate,
+	    (unsigned long long)e->stall_rate,
+	    (unsigned long long)e->psi_some_pct100,
+	    (unsigned long long)e->psi_full_pct100,
+	    (unsigned long long)e->refault_rate, e->lowmem,
+	    (unsigned long long)e->oom_kills, e->dropped,
+	    (unsigned long long)d->vm.current_kb);
+}
+
 static void
 daemon_apply(struct cagmad *c, const struct vm_target *t, uint64_t now_ms)
 {
@@ -59,6 +84,7 @@ daemon_apply(struct cagmad *c, const struct vm_target *t, uint64_t now_ms)
 	log_info("domid %u: target %llu -> %llu KiB (%s)", d->domid,
 	    (unsigned long long)old, (unsigned long long)t->target_kb,
 	    policy_reason_str(t->reason));
+	daemon_explain(d);
 }
 
 static void
