@@ -100,6 +100,30 @@ metric_giveback(struct sim_run *r, size_t i, uint64_t now_ms,
 		giveback_end(gb, false, now_ms, res);
 }
 
+/*
+ * Flaps: guest i's target reversing its previous change (a grow after a
+ * shrink, or a shrink after a grow) within SIM_FLAP_WINDOW_MS, i.e. a
+ * target going up and down with the estimate's noise.
+ */
+static void
+metric_flap(struct sim_run *r, size_t i, uint64_t now_ms,
+    struct sim_result *res)
+{
+	struct flap *f = &r->flap[i];
+	uint64_t t = r->dom[i]->vm.target_kb;
+	int dir;
+
+	if (f->target_kb == 0 || t == f->target_kb) {
+		if (f->target_kb == 0)
+			f->target_kb = t;
+		return;
+	}
+	dir = t > f->target_kb ? 1 : -1;
+	if (f->dir != 0 && dir != f->dir && now_ms - f->ms < SIM_FLAP_WINDOW_MS)
+		res->flaps++;
+	*f = (struct flap){ .target_kb = t, .ms = now_ms, .dir = dir };
+}
+
 void
 sim_step_metrics(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms,
     struct sim_result *res)
@@ -130,6 +154,7 @@ sim_step_metrics(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms,
 		if (slot != r->drop_slot || now_ms == 0)
 			metric_drop(r, i, slot, res);
 		metric_giveback(r, i, now_ms, res);
+		metric_flap(r, i, now_ms, res);
 	}
 	r->drop_slot = slot;
 	r->alloc_integral += used * (double)dt_ms;

@@ -66,12 +66,13 @@ alloc_run(struct sim_run *r)
 	r->want_prev = calloc(n, sizeof(double));
 	r->reclaim_to = calloc(n, sizeof(double));
 	r->gb = calloc(n, sizeof(*r->gb));
+	r->flap = calloc(n, sizeof(*r->flap));
 	r->use_kb = calloc(r->sc->nhost_use + 1, sizeof(double));
 	r->start_state = calloc(ns, sizeof(int));
 	r->start_id = calloc(ns, sizeof(uint32_t));
 	if (!r->g || !r->tbl || !r->dom || !r->vms || !r->tgt || !r->urgent ||
 	    !r->emerg_ids || !r->escratch || !r->react || !r->drop_ring ||
-	    !r->want_prev || !r->reclaim_to || !r->gb ||
+	    !r->want_prev || !r->reclaim_to || !r->gb || !r->flap ||
 	    !r->use_kb || !r->start_state || !r->start_id)
 		return -ENOMEM;
 	dom_table_init(r->tbl);
@@ -453,6 +454,7 @@ free_run(struct sim_run *r)
 	free(r->want_prev);
 	free(r->reclaim_to);
 	free(r->gb);
+	free(r->flap);
 	free(r->use_kb);
 	free(r->start_state);
 	free(r->start_id);

@@ -18,6 +18,7 @@
 
 #define SIM_DROP_WINDOW_MS	2000	/* max_drop: one guest, this window */
 #define SIM_GIVEBACK_MIN_KB	(64 * 1024) /* demand falls this much: event */
+#define SIM_FLAP_WINDOW_MS	5000	/* up then down (or down then up) */
 #define SIM_GIVEBACK_PCT	90	/* ... given back when this share is */
 
 struct sim_opts {
@@ -40,6 +41,8 @@ struct sim_result {
 	double mean_alloc_mib;	/* time average of the sum of allocations */
 	double reaction_ms_p50;	/* pressure onset -> first grow; -1: none */
 	uint64_t episodes, reacted, rounds;
+	uint64_t flaps;		/* a target change reversing the guest's
+				   previous one within SIM_FLAP_WINDOW_MS */
 	uint64_t records, rejected;	/* records dom0 took / refused */
 	uint64_t vm_starts, failed_starts;
 	double start_ms_max;	/* longest successful start wait; -1: none */

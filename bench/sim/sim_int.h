@@ -28,6 +28,12 @@ struct giveback {
 	double alloc0_kb, excess_kb, want0_kb;
 };
 
+/* Guest i's last target change: value, time, direction (+1 up, -1 down). */
+struct flap {
+	uint64_t target_kb, ms;
+	int dir;
+};
+
 struct sim_run {
 	const struct sim_scenario *sc;
 	const struct sim_opts *o;
@@ -50,6 +56,7 @@ struct sim_run {
 	double *want_prev;		/* guest i's demand last step */
 	double *reclaim_to;		/* a reclaim target still landing */
 	struct giveback *gb;
+	struct flap *flap;
 	uint64_t rng;
 	bool in_violation;
 	double alloc_integral, host_free_kb, host_used_kb;

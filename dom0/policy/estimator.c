@@ -227,22 +227,41 @@ cagma_raw_kb(const struct policy_vm *vm, bool pressure)
 }
 
 /*
- * A job ended (or was killed): used fell by CAGMA_DROP_MIN_KB or
- * CAGMA_DROP_PCT of the CMA within one record interval.  That is not
- * calm to wait out: the estimate follows at once, and the planner gives
- * the memory back at its release rate.
+ * A job ended: used fell by CAGMA_DROP_MIN_KB or CAGMA_DROP_PCT of the CMA
+ * over consecutive records, each lower than the last (a big process takes
+ * more than one record interval to exit under load: the Xen lab's 900 MiB
+ * hog took two).  That is not calm to wait out: the estimate follows at
+ * once, and the planner gives the memory back at its release rate.
+ * est->fall_from_kb: used before the current fall began (0: not falling).
  */
 static bool
-used_dropped(const struct policy_vm *vm)
+used_dropped(struct policy_vm *vm)
 {
+	struct policy_est *est = &vm->est;
 	uint64_t before, fall;
 
-	if (!vm->has_prev)
+	before = vm->has_prev ? rec_used_kb(&vm->prev) : 0;
+	if (est->used_kb >= before) {
+		est->fall_from_kb = 0;
 		return false;
-	before = rec_used_kb(&vm->prev);
-	fall = pol_sub(before, vm->est.used_kb);
-	return fall >= pol_min(CAGMA_DROP_MIN_KB, vm->est.cma_kb *
-	    CAGMA_DROP_PCT / 100) && fall > 0;
+	}
+	est->fall_from_kb = pol_max(est->fall_from_kb, before);
+	fall = est->fall_from_kb - est->used_kb;
+	return fall >= pol_min(CAGMA_DROP_MIN_KB, est->cma_kb *
+	    CAGMA_DROP_PCT / 100);
+}
+
+/*
+ * Whether the guest's demand (used + swap in use) is in a rise: risen by
+ * at least CAGMA_RISE_MIN_KB since its last calm point, which
+ * track_bursts() moves up to the demand once it has not risen for
+ * CAGMA_RISE_END_MS.
+ */
+static bool
+rising(const struct policy_est *est)
+{
+	return est->rise_base_kb != 0 && est->used_kb + est->swap_used_kb >=
+	    est->rise_base_kb + CAGMA_RISE_MIN_KB;
 }
 
 /* x decays with time constant tau over dt (linear within one tau). */
@@ -309,6 +328,15 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
 	pressure = swapin_pressure(est) || exhaustion_pressure(est) ||
 	    (!ample(est) && (est->refault_rate >= CAGMA_REFAULT_MIN_PPS ||
 	    est->psi_some_pct100 >= CAGMA_PSI_MIN_PCT100));
+	/*
+	 * A job that ended leaves the stalls (PSI, reclaim) of its last
+	 * interval in the record that shows the fall: with memory now ample
+	 * they are the ended job's, not a shortage.  An OOM kill is not a
+	 * job ending: the guest needed more than it had.
+	 */
+	est->dropped = used_dropped(vm) && est->oom_kills == 0 && ample(est);
+	if (est->dropped)
+		pressure = false;
 	est->pressure = pressure;
 	if (pressure) {
 		est->last_pressure_ms = now_ms;
@@ -319,7 +347,6 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
 	if (vm->has_prev && vm->rec_ms > vm->prev_ms)
 		dt_ms = vm->rec_ms - vm->prev_ms;
 	track_bursts(vm, dt_ms, now_ms);
-	est->dropped = !pressure && used_dropped(vm);
 	raw = cagma_raw_kb(vm, pressure);
 	if (raw >= est->cma_kb || est->cma_kb == 0 || est->dropped) {
 		est->cma_kb = raw;
@@ -342,6 +369,15 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
 	    0);
 	ahead = pol_min(ahead, est->cma_kb * CAGMA_LOOKAHEAD_MAX_PCT / 100);
 	est->need_kb = est->cma_kb + slack + ahead + est->overhead_kb;
+	/*
+	 * During a rise the need does not fall: its lookahead comes and
+	 * goes with each record's growth (a job allocating in steps), and
+	 * following it down made the target shrink and grow round after
+	 * round.  Once the rise is over the lookahead goes at once.
+	 */
+	est->rise_need_kb = rising(est) ? pol_max(est->rise_need_kb,
+	    est->need_kb) : 0;
+	est->need_kb = pol_max(est->need_kb, est->rise_need_kb);
 	/* growing and about to outrun its target: do not wait for the timer */
 	est->act_now = ahead > 0 && est->need_kb > vm->target_kb +
 	    CAGMA_ACT_NOW_KB;

@@ -171,8 +171,12 @@ test_est_calm(void **state)
 	/* growing past its target (1024 MiB): plan now, not at the timer */
 	assert_true(vm.est.act_now);
 	assert_true(policy_act_now(&vm));
-	/* flat again: no lookahead, no early round */
+	/* flat again: no early round, but the rise's need holds ... */
 	feed(ops, &vm, 3000, 2000 * MIB, 1000 * MIB, 900 * MIB, 0, 0, 0);
+	assert_int_equal(vm.est.need_kb, 2100 * MIB);
+	assert_false(policy_act_now(&vm));
+	/* ... until the rise is over (flat for 2 s): no lookahead */
+	feed(ops, &vm, 5000, 2000 * MIB, 1000 * MIB, 900 * MIB, 0, 0, 0);
 	assert_int_equal(vm.est.need_kb, 1100 * MIB);
 	assert_false(policy_act_now(&vm));
 }
@@ -342,6 +346,50 @@ test_est_sharp_fall(void **state)
 	feed(ops, &vm, 2000, 2048 * MIB, 348 * MIB, 300 * MIB, 0, 0, 0);
 	assert_false(vm.est.dropped);
 	assert_int_equal(vm.est.cma_kb, 1900 * MIB);
+	/* ... but it is once the fall goes on past it in the next record
+	 * (a big process exits over more than one interval) */
+	feed(ops, &vm, 3000, 2048 * MIB, 548 * MIB, 500 * MIB, 0, 0, 0);
+	assert_true(vm.est.dropped);
+	assert_int_equal(vm.est.cma_kb, 1500 * MIB);
+	/* a rise in between starts the count again */
+	feed(ops, &vm, 4000, 2048 * MIB, 500 * MIB, 450 * MIB, 0, 0, 0);
+	feed(ops, &vm, 5000, 2048 * MIB, 700 * MIB, 650 * MIB, 0, 0, 0);
+	assert_false(vm.est.dropped);
+}
+
+/*
+ * The record that shows a job's end also carries the stalls of its last
+ * interval (PSI full, direct reclaim): with memory now ample they are the
+ * ended job's, so the fall is followed (seen on Xen: the CMA stayed at
+ * 800 MiB after a 900 MiB job ended, and the memory came back only with
+ * the slow decay).  An OOM kill is not a job ending.
+ */
+static void
+test_est_fall_with_stalls(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+
+	(void)state;
+	memset(&xtra, 0, sizeof(xtra));
+	vm_init(&vm, 1, 1024, 2048);
+	feed(ops, &vm, 1000, 1024 * MIB, 100 * MIB, 60 * MIB, 0, 0, 0);
+	xtra.psi_full_us = 50000;			/* 5 % of 1 s */
+	xtra.allocstall = 40;
+	feed(ops, &vm, 2000, 1024 * MIB, 900 * MIB, 860 * MIB, 0, 0, 1);
+	assert_true(vm.est.dropped);
+	assert_false(vm.est.pressure);
+	assert_int_equal(vm.est.cma_kb, 124 * MIB);
+	/* the same fall with a kill: pressure (needed more than it had) */
+	memset(&xtra, 0, sizeof(xtra));
+	vm_init(&vm, 2, 1024, 2048);
+	xtra.oom_kill = 1;
+	feed(ops, &vm, 1000, 1024 * MIB, 100 * MIB, 60 * MIB, 0, 0, 0);
+	xtra.oom_kill = 2;
+	feed(ops, &vm, 2000, 1024 * MIB, 900 * MIB, 860 * MIB, 0, 0, 1);
+	assert_false(vm.est.dropped);
+	assert_true(vm.est.pressure);
+	memset(&xtra, 0, sizeof(xtra));
 }
 
 static void
@@ -629,6 +677,49 @@ test_est_burst_memory(void **state)
 	for (; t <= 610000; t += 10000)		/* 10 min later: decayed */
 		feed(ops, &vm, t, 4096 * MIB, 2896 * MIB, 2800 * MIB, 0, 0, 0);
 	assert_true(vm.est.burst_kb < 1000 * MIB / 2);
+}
+
+/*
+ * A job allocating in steps (the Xen lab's hog: +20 MiB, then +2 MiB, ...):
+ * the need's lookahead comes and goes with each record's growth.  During
+ * the rise the need does not fall, so the target only grows (it went down
+ * and up round after round); once the rise has been over for
+ * CAGMA_RISE_END_MS (2 s) the lookahead goes and the guest gives it back.
+ */
+static void
+test_plan_rise_no_flap(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+	struct vm_target out[1];
+	uint64_t t, used = 300, top = 0;
+	int i;
+
+	(void)state;
+	cfg.headroom_pct = 0;
+	vm_init(&vm, 1, 300, 4096);
+	for (t = 1000, i = 0; i < 20; i++, t += 1000) {
+		feed(ops, &vm, t, 2000 * MIB, (2000 - used) * MIB,
+		    (1900 - used) * MIB, 0, 0, 0);
+		if (decide("cagma", 3000, 256, t, &vm, 1, out) == 1) {
+			assert_true(out[0].target_kb > vm.target_kb);
+			vm.target_kb = vm.current_kb = out[0].target_kb;
+		}
+		top = vm.target_kb;
+		used += i % 2 ? 2 : 20;
+	}
+	used -= 2;
+	for (i = 0; i < 2; i++, t += 1000) {	/* flat, the rise not over */
+		feed(ops, &vm, t, 2000 * MIB, (2000 - used) * MIB,
+		    (1900 - used) * MIB, 0, 0, 0);
+		assert_int_equal(decide("cagma", 3000, 256, t, &vm, 1, out), 0);
+	}
+	feed(ops, &vm, t, 2000 * MIB, (2000 - used) * MIB,
+	    (1900 - used) * MIB, 0, 0, 0);	/* 2 s flat: over */
+	assert_int_equal(decide("cagma", 3000, 256, t, &vm, 1, out), 1);
+	assert_int_equal(out[0].reason, POLICY_R_SHRINK);
+	assert_true(out[0].target_kb < top);
+	assert_true(out[0].target_kb >= vm.est.need_kb);
 }
 
 static void
@@ -1175,6 +1266,7 @@ main(void)
 		cmocka_unit_test_setup(test_est_swapin_trickle, setup),
 		cmocka_unit_test_setup(test_est_exhaustion_signals, setup),
 		cmocka_unit_test_setup(test_est_sharp_fall, setup),
+		cmocka_unit_test_setup(test_est_fall_with_stalls, setup),
 		cmocka_unit_test_setup(test_est_counter_reset, setup),
 		cmocka_unit_test_setup(test_plan_emergency_first, setup),
 		cmocka_unit_test_setup(test_plan_donors_first_gradual, setup),
@@ -1183,6 +1275,7 @@ main(void)
 		cmocka_unit_test_setup(test_plan_reserve_reclaim, setup),
 		cmocka_unit_test_setup(test_plan_cma_guaranteed_before_slack,
 		    setup),
+		cmocka_unit_test_setup(test_plan_rise_no_flap, setup),
 		cmocka_unit_test_setup(test_plan_burst_headroom, setup),
 		cmocka_unit_test_setup(test_plan_auto_headroom, setup),
 		cmocka_unit_test_setup(test_est_burst_memory, setup),
