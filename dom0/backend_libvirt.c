@@ -127,6 +127,19 @@ lv_warn(struct lv *l, const char *what, uint32_t slot)
 		    sup > 0 ? " (similar lines suppressed)" : "");
 }
 
+/* Deregister the events and close the connection, if open. */
+static void
+lv_disconnect(struct lv *l)
+{
+	if (l->conn == NULL)
+		return;
+	(void)virConnectDomainEventDeregisterAny(l->conn, l->cb_life);
+	(void)virConnectDomainEventDeregisterAny(l->conn, l->cb_balloon);
+	(void)virConnectUnregisterCloseCallback(l->conn, lv_on_close);
+	(void)virConnectClose(l->conn);
+	l->conn = NULL;
+}
+
 /* The connection is gone: drop every handle, retry with backoff. */
 static void
 lv_lost(struct cagmad *c, uint64_t now_ms)
@@ -143,14 +156,7 @@ lv_lost(struct cagmad *c, uint64_t now_ms)
 			virDomainFree(l->by_slot[i]->dom);
 			l->by_slot[i]->dom = NULL;
 		}
-	if (l->conn != NULL) {
-		(void)virConnectDomainEventDeregisterAny(l->conn, l->cb_life);
-		(void)virConnectDomainEventDeregisterAny(l->conn,
-		    l->cb_balloon);
-		(void)virConnectUnregisterCloseCallback(l->conn, lv_on_close);
-		(void)virConnectClose(l->conn);
-	}
-	l->conn = NULL;
+	lv_disconnect(l);
 	l->down = true;
 	sched_backoff_start(&l->bo, now_ms);
 }
@@ -353,13 +359,7 @@ lv_close(struct backend *be)
 			lv_forget(l, l->by_slot[i]);
 	if (l->side_up)
 		lvside_fini(&l->side);
-	if (l->conn != NULL) {
-		(void)virConnectDomainEventDeregisterAny(l->conn, l->cb_life);
-		(void)virConnectDomainEventDeregisterAny(l->conn,
-		    l->cb_balloon);
-		(void)virConnectUnregisterCloseCallback(l->conn, lv_on_close);
-		(void)virConnectClose(l->conn);
-	}
+	lv_disconnect(l);
 	if (l->thread_up) {
 		lv_stop = 1;
 		(void)virEventAddTimeout(0, lv_wake, NULL, NULL);
