@@ -172,6 +172,11 @@ $(B)/tests/%: $(call obj,tests/unit/%.c dom0/backends_xen.c) $(LIBS_ALL)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(call group,$^) \
 	    $(CMOCKA_LIBS) $(XEN_LIBS) $(INIH_LIBS) -lm
 
+# Helpers the unit tests share (tests/unit/*.c not named test_*): each is
+# linked into the tests that use it.
+UNIT_HELP_SRC := tests/unit/sockfix.c
+$(B)/tests/test_chan $(B)/tests/test_chanset: $(call obj,$(UNIT_HELP_SRC))
+
 # --- Debian packages: build, test, lab -------------------------------------
 deps:
 	@sh tests/deps.sh $(DEPS_PKGS)
