@@ -64,7 +64,10 @@ AGENT_SRC  := $(filter-out guest-agent/main.c,$(wildcard guest-agent/*.c))
 # (cagmad-libvirt only).  backends_*.c: each program's backend table.
 DOM0_XEN_SRC := dom0/xsio.c dom0/backend_xen.c dom0/daemon_xs.c \
                 dom0/backends_xen.c
-DOM0_LV_SRC  := dom0/backend_libvirt.c dom0/backends_libvirt.c
+# backend_libvirt*.c: the libvirt backend's own files, the only ones that
+# include libvirt's headers (tests/check.sh), compiled with LIBVIRT_CFLAGS
+LV_BACKEND_SRC := $(wildcard dom0/backend_libvirt*.c)
+DOM0_LV_SRC  := $(LV_BACKEND_SRC) dom0/backends_libvirt.c
 DOM0_SRC   := $(filter-out dom0/main.c dom0/cagmactl.c $(DOM0_XEN_SRC) \
               $(DOM0_LV_SRC),$(wildcard dom0/*.c))
 SIM_SRC    := $(filter-out bench/sim/main.c,$(wildcard bench/sim/*.c))
@@ -120,7 +123,7 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XEN_CFLAGS) -c -o $@ $<
 
-$(B)/obj/dom0/backend_libvirt.o: dom0/backend_libvirt.c
+$(call obj,$(LV_BACKEND_SRC)): $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LIBVIRT_CFLAGS) -c -o $@ $<
 
@@ -149,8 +152,8 @@ $(B)/bin/cagmad: $(call obj,dom0/main.c dom0/backends_xen.c) $(LIB_DOM0_XEN) \
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(call group,$^) $(XEN_LIBS) \
 	    $(INIH_LIBS)
 
-$(B)/bin/cagmad-libvirt: $(call obj,dom0/main.c dom0/backends_libvirt.c \
-    dom0/backend_libvirt.c) $(LIB_DOM0) $(LIB_POLICY) $(LIB_COMMON)
+$(B)/bin/cagmad-libvirt: $(call obj,dom0/main.c $(DOM0_LV_SRC)) \
+    $(LIB_DOM0) $(LIB_POLICY) $(LIB_COMMON)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(call group,$^) \
 	    $(LIBVIRT_LIBS) $(INIH_LIBS)
@@ -168,6 +171,11 @@ $(B)/tests/%: $(call obj,tests/unit/%.c dom0/backends_xen.c) $(LIBS_ALL)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(call group,$^) \
 	    $(CMOCKA_LIBS) $(XEN_LIBS) $(INIH_LIBS) -lm
+
+# Helpers the unit tests share (tests/unit/*.c not named test_*): each is
+# linked into the tests that use it.
+UNIT_HELP_SRC := tests/unit/sockfix.c
+$(B)/tests/test_chan $(B)/tests/test_chanset: $(call obj,$(UNIT_HELP_SRC))
 
 # --- Debian packages: build, test, lab -------------------------------------
 deps:

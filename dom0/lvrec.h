@@ -2,8 +2,8 @@
  * lvrec.h - the libvirt backend's pure part: balloon statistics
  * (virDomainMemoryStats) as a cagma record, the safety floor they give,
  * and the memballoon autodeflate flag of a domain's XML.  No libvirt
- * header here (backend_libvirt.c is the only file with one), so the unit
- * tests run on any build.
+ * header here (only the libvirt backend's own files, backend_libvirt*,
+ * have one), so the unit tests run on any build.
  *
  * The statistics come from libvirt, on the host, but QEMU copies them
  * from the guest's virtio-balloon driver: every value is guest-written
@@ -20,7 +20,7 @@
 
 /*
  * Tags, numbered as libvirt's VIR_DOMAIN_MEMORY_STAT_* (a stable ABI;
- * backend_libvirt.c asserts that they match).  Units as libvirt gives
+ * backend_libvirt_dom.c asserts that they match).  Units as libvirt gives
  * them: KiB, except the fault counters (events) and last_update (epoch
  * seconds).
  */

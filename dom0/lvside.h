@@ -1,6 +1,6 @@
 /*
  * lvside.h - the libvirt backend's parts that call no libvirt function
- * (backend_libvirt.c keeps every libvirt call): per-domain intake of a
+ * (backend_libvirt*.c keep every libvirt call): per-domain intake of a
  * balloon statistics sample or an agent channel line, the agent channels
  * (dom0/chanset.c behind one epoll fd), and the host's free memory.
  */

@@ -5,11 +5,12 @@ fail=0
 note() { echo "check: $*"; }
 
 # 1. Only xsio.c includes <xenstore.h>, only backend_xen.c includes <libxl.h>
-#    and only backend_libvirt.c includes <libvirt/...> among the daemon
-#    sources; policy code includes nothing but std headers, record.h and
-#    policy.h.  The core both daemons link (everything but the Xen and
-#    libvirt sides) calls no xsio_ function: cagmad-libvirt links no Xen
-#    library.
+#    and only the libvirt backend's own files (backend_libvirt.c,
+#    backend_libvirt_*.[ch]) include <libvirt/...> or its private header
+#    backend_libvirt_int.h among the daemon sources; policy code includes
+#    nothing but std headers, record.h and policy.h.  The core both
+#    daemons link (everything but the Xen and libvirt sides) calls no xsio_
+#    function: cagmad-libvirt links no Xen library.
 for f in $(ls dom0/*.c dom0/*.h 2>/dev/null); do
 	case "$f" in dom0/xsio.c|dom0/cagmactl.c) ;; *)
 		if grep -q '#include <xenstore.h>' "$f"; then
@@ -21,9 +22,12 @@ for f in $(ls dom0/*.c dom0/*.h 2>/dev/null); do
 			note "$f includes <libxl.h> (only dom0/backend_xen.c may)"; fail=1
 		fi ;;
 	esac
-	case "$f" in dom0/backend_libvirt.c) ;; *)
+	case "$f" in dom0/backend_libvirt.c|dom0/backend_libvirt_*.[ch]) ;; *)
 		if grep -q '#include <libvirt' "$f"; then
-			note "$f includes <libvirt/...> (only dom0/backend_libvirt.c may)"; fail=1
+			note "$f includes <libvirt/...> (only dom0/backend_libvirt.c and dom0/backend_libvirt_*.[ch] may)"; fail=1
+		fi
+		if grep -q '#include "backend_libvirt_int.h"' "$f"; then
+			note "$f includes backend_libvirt_int.h (only dom0/backend_libvirt.c and dom0/backend_libvirt_*.[ch] may)"; fail=1
 		fi ;;
 	esac
 	case "$f" in dom0/xsio.[ch]|dom0/daemon_xs.c|dom0/backend_xen.c|\

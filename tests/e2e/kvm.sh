@@ -26,16 +26,13 @@ out=$res/$layer.txt
 run=${KVM_RUN:-$top/build/kvmlab/run-e2e}
 : > "$out"
 
-finish() {
-	echo "$layer: $1 passed, $2 failed" | tee -a "$out"
-	[ "$2" -eq 0 ]
-	exit $?
-}
+# shellcheck source=tests/e2e/lib.sh
+. "$top/tests/e2e/lib.sh"
 if [ "$(id -u)" != 0 ] || ! command -v qemu-system-x86_64 > /dev/null ||
     ! command -v debootstrap > /dev/null || [ ! -x /usr/sbin/libvirtd ]; then
 	echo "$layer: SKIPPED (needs root, qemu-system-x86_64, debootstrap and libvirtd)" |
 	    tee -a "$out"
-	finish 0 0
+	e2e_finish 0 0
 fi
 t0=$(date +%s)
 missing=""
@@ -45,11 +42,11 @@ for p in cagmad-libvirt cagmactl cagma-agent cagma-memtask cagma-hog \
 done
 if [ -n "$missing" ]; then
 	echo "$layer: FAIL: not built:$missing" | tee -a "$out"
-	finish 0 1
+	e2e_finish 0 1
 fi
 if ! LAB_DIST=bookworm "$top/bench/lab/build-image.sh"; then
 	echo "$layer: FAIL: lab image build failed" | tee -a "$out"
-	finish 0 1
+	e2e_finish 0 1
 fi
 t1=$(date +%s)
 KVM_RUN=$run timeout --kill-after=30 "${E2E_KVM_TIMEOUT:-900}" \
@@ -59,23 +56,8 @@ t2=$(date +%s)
 echo "$layer: binaries + image $((t1 - t0)) s, lab run $((t2 - t1)) s" |
     tee -a "$out"
 
-pass=0 fail=0
-if [ -f "$run/results.txt" ]; then
-	grep '^CHECK ' "$run/results.txt" | tee -a "$out"
-	pass=$(grep -c '^CHECK [^ ]* PASS' "$run/results.txt")
-	fail=$(grep -c '^CHECK [^ ]* FAIL' "$run/results.txt")
-fi
-for c in $checks; do
-	if ! grep -q "^CHECK $c " "$run/results.txt" 2>/dev/null; then
-		echo "CHECK $c FAIL (did not run)" | tee -a "$out"
-		fail=$((fail + 1))
-	fi
-done
-if [ $lab_rc -ne 0 ] && [ $fail -eq 0 ]; then
-	echo "$layer: FAIL: lab run failed (rc=$lab_rc) without a failed check" |
-	    tee -a "$out"
-	fail=1
-fi
+# shellcheck disable=SC2086 # $checks: a list of words
+e2e_tally "$run/results.txt" "$lab_rc" $checks
 if [ $fail -ne 0 ]; then
 	echo "===== cagmad log (last 60 lines): $run/cagmad.log ====="
 	tail -n 60 "$run/cagmad.log" 2>/dev/null
@@ -85,4 +67,4 @@ if [ $fail -ne 0 ]; then
 		tail -n 20 "$run/$g/share/out/agent.log" 2>/dev/null
 	done
 fi
-finish "$pass" "$fail"
+e2e_finish "$pass" "$fail"

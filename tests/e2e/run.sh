@@ -60,21 +60,18 @@ out=$res/$layer.txt
 run=$top/build/lab/run-$layer
 : > "$out"
 
-finish() {
-	echo "$layer: $1 passed, $2 failed" | tee -a "$out"
-	[ "$2" -eq 0 ]
-	exit $?
-}
+# shellcheck source=tests/e2e/lib.sh
+. "$top/tests/e2e/lib.sh"
 if [ "$(id -u)" != 0 ] || ! command -v qemu-system-x86_64 > /dev/null ||
     ! command -v debootstrap > /dev/null; then
 	echo "$layer: SKIPPED (needs root, qemu-system-x86_64 and debootstrap)" |
 	    tee -a "$out"
-	finish 0 0
+	e2e_finish 0 0
 fi
 t0=$(date +%s)
 if [ "$dist" = trixie ] && ! "$top/tests/trixie/build-bin.sh" "$bin"; then
 	echo "$layer: FAIL: build in the Debian 13 root failed" | tee -a "$out"
-	finish 0 1
+	e2e_finish 0 1
 fi
 missing=""
 for p in cagmad cagmactl cagma-agent cagma-memtask cagma-hog cagma-labstat \
@@ -87,12 +84,12 @@ if [ "$job" = systemd ] && ! ls "$top"/build/deb/cagmad_*.deb \
 fi
 if [ -n "$missing" ]; then
 	echo "$layer: FAIL: not built:$missing" | tee -a "$out"
-	finish 0 1
+	e2e_finish 0 1
 fi
 export LAB_DIST=$dist
 if ! "$top/bench/lab/build-image.sh"; then
 	echo "$layer: FAIL: lab image build failed" | tee -a "$out"
-	finish 0 1
+	e2e_finish 0 1
 fi
 t1=$(date +%s)
 nguest=2 mem=2048
@@ -106,24 +103,8 @@ t2=$(date +%s)
 echo "$layer: binaries + image $((t1 - t0)) s, lab run $((t2 - t1)) s" |
     tee -a "$out"
 
-pass=0 fail=0
-if [ -f "$run/out/results.txt" ]; then
-	grep -E '^(CHECK|NOTE) ' "$run/out/results.txt" | tee -a "$out"
-	pass=$(grep -c '^CHECK [^ ]* PASS' "$run/out/results.txt")
-	fail=$(grep -c '^CHECK [^ ]* FAIL' "$run/out/results.txt")
-fi
-# the checks that must have run (a run that stops early fails them all)
-for c in $checks; do
-	if ! grep -q "^CHECK $c " "$run/out/results.txt" 2>/dev/null; then
-		echo "CHECK $c FAIL (did not run)" | tee -a "$out"
-		fail=$((fail + 1))
-	fi
-done
-if [ $lab_rc -ne 0 ] && [ $fail -eq 0 ]; then
-	echo "$layer: FAIL: lab run failed (rc=$lab_rc) without a failed check" |
-	    tee -a "$out"
-	fail=1
-fi
+# shellcheck disable=SC2086 # $checks: a list of words
+e2e_tally "$run/out/results.txt" "$lab_rc" $checks
 if [ $fail -ne 0 ]; then
 	echo "===== console (last 80 lines): $run/console.log ====="
 	tail -n 80 "$run/console.log" 2>/dev/null
@@ -136,4 +117,4 @@ if [ $fail -ne 0 ]; then
 		tail -n 20 "$run/out/$g/agent.log" 2>/dev/null
 	done
 fi
-finish "$pass" "$fail"
+e2e_finish "$pass" "$fail"

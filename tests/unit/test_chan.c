@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "chan.h"
 #include "log.h"
+#include "sockfix.h"
 
 #define MAXL	CG_RECORD_MAX_LEN
 
@@ -214,17 +214,16 @@ test_framer_chunking(void **state)
 
 /* --- the fd part --------------------------------------------------------- */
 
-static void
-write_all(int fd, const char *buf, size_t len)
+/* c (path, now_ms) on one end of a new socketpair; the guest's end out. */
+static int
+chan_paired(struct chan *c, const char *path, uint64_t now_ms)
 {
-	ssize_t n;
+	int sv[2];
 
-	while (len > 0) {
-		n = write(fd, buf, len);
-		assert_true(n > 0);
-		buf += n;
-		len -= (size_t)n;
-	}
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(chan_init(c, path, now_ms), 0);
+	assert_int_equal(chan_attach(c, sv[0]), 0);
+	return sv[1];
 }
 
 static void
@@ -233,25 +232,23 @@ test_socketpair_lines(void **state)
 	struct chan c;
 	struct chan_sink s;
 	struct got g;
-	int sv[2];
+	int peer;
 
 	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	assert_int_equal(chan_init(&c, "/nonexistent/chan.sock", 1000), 0);
-	assert_int_equal(chan_attach(&c, sv[0]), 0);
+	peer = chan_paired(&c, "/nonexistent/chan.sock", 1000);
 	assert_int_equal(chan_events(&c, 1000), POLLIN);
 	s = sink_for(&g);
 	assert_int_equal(chan_service(&c, 0, 1000, &s), 0);	/* EAGAIN */
-	write_all(sv[1], "v=1 seq=1\nv=1 se", 16);
+	sockfix_write_all(peer, "v=1 seq=1\nv=1 se", 16);
 	assert_int_equal(chan_service(&c, POLLIN, 1000, &s), 1);
-	write_all(sv[1], "q=2\n", 4);
+	sockfix_write_all(peer, "q=2\n", 4);
 	assert_int_equal(chan_service(&c, POLLIN, 1001, &s), 1);
 	assert_string_equal(g.text, "v=1 seq=1|v=1 seq=2|");
 	assert_int_equal(c.st.bytes, 20);
 	assert_int_equal(c.st.lines, 2);
 	/* QEMU closes: a partial line is dropped, reconnect with backoff */
-	write_all(sv[1], "v=1 part", 8);
-	close(sv[1]);
+	sockfix_write_all(peer, "v=1 part", 8);
+	close(peer);
 	assert_int_equal(chan_service(&c, POLLIN, 2000, &s), 0);
 	assert_int_equal(chan_service(&c, POLLIN, 2000, &s), 0);
 	assert_int_equal(c.state, CHAN_DOWN);
@@ -280,16 +277,14 @@ test_rate_limit(void **state)
 	struct got g;
 	uint64_t now = 5000, before;
 	unsigned total = 0, calls = 0;
-	int sv[2], ev;
+	int peer, ev;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < 200; i++)
 		memcpy(buf + i * 16, "v=1 seq=1234567\n", 16);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	assert_int_equal(chan_init(&c, "/nonexistent/chan.sock", now), 0);
-	assert_int_equal(chan_attach(&c, sv[0]), 0);
-	write_all(sv[1], buf, sizeof(buf));
+	peer = chan_paired(&c, "/nonexistent/chan.sock", now);
+	sockfix_write_all(peer, buf, sizeof(buf));
 	s = sink_for(&g);
 	while (chan_events(&c, now) == POLLIN) {
 		before = c.st.bytes;
@@ -312,7 +307,7 @@ test_rate_limit(void **state)
 	assert_int_equal(g.lines, total);
 	assert_int_equal(g.oversize, 0);
 	chan_close(&c);
-	close(sv[1]);
+	close(peer);
 }
 
 /* Lines held in the buffer by the line bucket come by the timer alone. */
@@ -324,16 +319,14 @@ test_held_lines(void **state)
 	struct chan_sink s;
 	struct got g;
 	uint64_t now = 100;
-	int sv[2];
+	int peer;
 
 	(void)state;
 	for (size_t i = 0; i < 45; i++)
 		memcpy(buf + i * 16, "v=1 seq=7654321\n", 16);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	assert_int_equal(chan_init(&c, "/x", now), 0);
-	assert_int_equal(chan_attach(&c, sv[0]), 0);
+	peer = chan_paired(&c, "/x", now);
 	s = sink_for(&g);
-	write_all(sv[1], buf, sizeof(buf));	/* one read takes it all */
+	sockfix_write_all(peer, buf, sizeof(buf)); /* one read takes it all */
 	assert_int_equal(chan_service(&c, POLLIN, now, &s), CHAN_LINES_BURST);
 	assert_int_equal(c.st.bytes, sizeof(buf));
 	assert_int_equal(chan_events(&c, now), 0);
@@ -345,7 +338,7 @@ test_held_lines(void **state)
 	assert_int_equal(chan_next_ms(&c, now), UINT64_MAX);
 	assert_int_equal(g.lines, 45);
 	chan_close(&c);
-	close(sv[1]);
+	close(peer);
 }
 
 /* A bytes flood of one endless line: bounded by the byte bucket. */
@@ -357,17 +350,15 @@ test_byte_limit(void **state)
 	struct chan_sink s;
 	struct got g;
 	uint64_t now = 100;
-	int sv[2];
+	int peer;
 
 	(void)state;
 	memset(buf, 'z', sizeof(buf));
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	assert_int_equal(chan_init(&c, "/x", now), 0);
-	assert_int_equal(chan_attach(&c, sv[0]), 0);
+	peer = chan_paired(&c, "/x", now);
 	s = sink_for(&g);
 	for (int i = 0; i < 1000 && chan_events(&c, now) == POLLIN; i++) {
 		if (c.st.bytes < sizeof(buf) / 2)
-			write_all(sv[1], buf, CHAN_BUF_LEN);
+			sockfix_write_all(peer, buf, CHAN_BUF_LEN);
 		chan_service(&c, POLLIN, now, &s);
 	}
 	assert_int_equal(c.st.bytes, CHAN_BYTES_BURST);
@@ -375,14 +366,13 @@ test_byte_limit(void **state)
 	assert_int_equal(g.lines, 0);
 	assert_true(chan_next_ms(&c, now) > now);
 	chan_close(&c);
-	close(sv[1]);
+	close(peer);
 }
 
 /* Against a listening socket, as QEMU's: connect, EOF, reconnect. */
 static void
 test_connect_reconnect(void **state)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char path[64];
 	struct chan c;
 	struct chan_sink s;
@@ -390,23 +380,19 @@ test_connect_reconnect(void **state)
 	int l, a;
 
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/cagma-chan-%d.sock", (int)getpid());
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	unlink(path);
+	sockfix_path(path, sizeof(path), "chan");
 	assert_int_equal(chan_init(&c, path, 0), 0);
 	s = sink_for(&g);
 	chan_service(&c, 0, 0, &s);		/* ENOENT */
 	assert_int_equal(c.state, CHAN_DOWN);
-	l = socket(AF_UNIX, SOCK_STREAM, 0);
-	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(l, 1), 0);
+	l = sockfix_listen(path, 1);
 	chan_service(&c, 0, CHAN_BACKOFF_MIN_MS - 1, &s);
 	assert_int_equal(c.state, CHAN_DOWN);	/* not yet due */
 	chan_service(&c, 0, CHAN_BACKOFF_MIN_MS, &s);
 	assert_int_equal(c.state, CHAN_UP);
 	a = accept(l, NULL, NULL);
 	assert_true(a >= 0);
-	write_all(a, "v=1 seq=9\n", 10);
+	sockfix_write_all(a, "v=1 seq=9\n", 10);
 	assert_int_equal(chan_service(&c, POLLIN, 300, &s), 1);
 	assert_string_equal(g.text, "v=1 seq=9|");
 	assert_int_equal(c.backoff_ms, CHAN_BACKOFF_MIN_MS);

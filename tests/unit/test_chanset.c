@@ -15,12 +15,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "chanset.h"
 #include "log.h"
+#include "sockfix.h"
 
 struct count {
 	unsigned lines, oversize;
@@ -50,19 +50,6 @@ set_ready(const struct chanset *s)
 }
 
 static void
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		assert_true(n > 0);
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
-static void
 test_flood_and_quiet(void **state)
 {
 	static char flood[300 * 16];
@@ -88,8 +75,8 @@ test_flood_and_quiet(void **state)
 	assert_int_equal(chanset_service(&s, now), 0);
 	assert_false(set_ready(&s));
 	assert_int_equal(chanset_next_ms(&s, now), UINT64_MAX);
-	write_all(pa[1], flood, sizeof(flood));
-	write_all(pb[1], "v=1 seq=1\n", 10);
+	sockfix_write_all(pa[1], flood, sizeof(flood));
+	sockfix_write_all(pb[1], "v=1 seq=1\n", 10);
 	assert_true(set_ready(&s));
 	got = chanset_service(&s, now);
 	assert_int_equal(cb.lines, 1);		/* the quiet guest: at once */
@@ -103,7 +90,7 @@ test_flood_and_quiet(void **state)
 	assert_true(b.armed);
 	assert_true(chanset_next_ms(&s, now) > now);
 	/* the quiet guest still gets through at once while a is throttled */
-	write_all(pb[1], "v=1 seq=2\n", 10);
+	sockfix_write_all(pb[1], "v=1 seq=2\n", 10);
 	assert_true(set_ready(&s));
 	chanset_service(&s, now);
 	assert_int_equal(cb.lines, 2);
@@ -136,7 +123,6 @@ test_flood_and_quiet(void **state)
 static void
 test_reconnect_rearm(void **state)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	static struct chan_slot a;
 	struct count ca = { 0, 0 };
 	struct chan_sink sk = { c_line, c_oversize, &ca };
@@ -146,13 +132,8 @@ test_reconnect_rearm(void **state)
 	int l, c;
 
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/cagma-chanset-%d.sock",
-	    (int)getpid());
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	unlink(path);
-	l = socket(AF_UNIX, SOCK_STREAM, 0);
-	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(l, 4), 0);
+	sockfix_path(path, sizeof(path), "chanset");
+	l = sockfix_listen(path, 4);
 	assert_int_equal(chanset_init(&s), 0);
 	assert_int_equal(chanset_add(&s, &a, path, &sk, now), 0);
 	for (int round = 0; round < 3; round++) {
@@ -161,7 +142,7 @@ test_reconnect_rearm(void **state)
 		assert_true(a.armed);
 		c = accept(l, NULL, NULL);
 		assert_true(c >= 0);
-		write_all(c, "v=1 seq=5\nv=1 seq=6\n", 20);
+		sockfix_write_all(c, "v=1 seq=5\nv=1 seq=6\n", 20);
 		assert_true(set_ready(&s));
 		chanset_service(&s, now);
 		assert_int_equal(ca.lines, 2 * (unsigned)(round + 1));
