@@ -365,7 +365,7 @@ dom_can_serve(struct dom *d, uint64_t now_ms, bool flagged)
 	}
 	d->at_max = false;
 	if (d->unmet_ms != 0 && now_ms >= d->unmet_ms &&
-	    now_ms - d->unmet_ms < DOM_UNMET_BACKOFF_MS) {
+	    now_ms - d->unmet_ms < d->unmet_backoff_ms) {
 		if (flagged)
 			d->unmet++;
 		return false;
@@ -379,6 +379,7 @@ dom_emergency_done(struct dom *d, bool granted, uint64_t now_ms)
 {
 	if (granted) {
 		d->unmet_ms = 0;
+		d->unmet_backoff_ms = 0;
 		return;
 	}
 	/* an act-now round (no urgent flag) that found nothing: no back-off */
@@ -386,6 +387,10 @@ dom_emergency_done(struct dom *d, bool granted, uint64_t now_ms)
 		return;
 	d->unmet++;
 	d->unmet_ms = now_ms ? now_ms : 1;
+	/* nothing changed since the last one either: wait twice as long */
+	d->unmet_backoff_ms = d->unmet_backoff_ms == 0 ? DOM_UNMET_BACKOFF_MS :
+	    d->unmet_backoff_ms * 2 > DOM_UNMET_BACKOFF_MAX_MS ?
+	    DOM_UNMET_BACKOFF_MAX_MS : d->unmet_backoff_ms * 2;
 }
 
 /* See domains.h. */

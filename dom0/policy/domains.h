@@ -32,7 +32,8 @@
 #define DOM_RETRY_DEF_MS	60000	/* uncooperative: target sent again */
 #define DOM_SPEED_MIN_MS	500	/* balloon speed: sample interval */
 #define DOM_UNMET_BACKOFF_MS	1000	/* an emergency that got nothing:
-					   no emergency round for this long */
+					   no emergency round for this long, */
+#define DOM_UNMET_BACKOFF_MAX_MS 32000	/* doubled after each one, to this */
 
 enum dom_stall {
 	DOM_STALL_NONE,
@@ -72,6 +73,7 @@ struct dom {
 	struct log_ratelimit urgent_rl;	/* urgent records that may queue it */
 	uint64_t unmet;			/* emergencies nothing could serve */
 	uint64_t unmet_ms;		/* the last one (0: none) */
+	uint64_t unmet_backoff_ms;	/* no emergency round that long after */
 	bool at_max;			/* the last one found it at its max */
 	bool emerg_granted;		/* plan_round() scratch */
 	enum dom_stall stall;
@@ -174,8 +176,12 @@ enum dom_intake {
  * (DOM_URGENT_BURST, then one per DOM_URGENT_INTERVAL_MS).  An urgent
  * record over the budget counts as NORMAL, and so does one that cannot be
  * served: the domain's target is already its max, or its last emergency
- * round got it nothing less than DOM_UNMET_BACKOFF_MS ago (both counted
- * in d->unmet, shown by cagmactl status).  O(len).
+ * round got it nothing less than its back-off ago (DOM_UNMET_BACKOFF_MS,
+ * doubled by each further round that got nothing up to
+ * DOM_UNMET_BACKOFF_MAX_MS, cleared by one that serves it; both counted
+ * in d->unmet, shown by cagmactl status).  The periodic round still plans
+ * it first as an emergency (the planner's own rule), so memory that
+ * frees up reaches it within one period whatever the back-off.  O(len).
  */
 enum dom_intake dom_intake(struct dom *d, const struct policy_ops *ops,
     const struct policy_cfg *pcfg, const char *untrusted, size_t len,

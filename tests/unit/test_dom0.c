@@ -386,6 +386,57 @@ test_intake_unmet_emergency(void **state)
 	free(t);
 }
 
+/*
+ * Round after round that gets nothing (a guest whose grant the host cannot
+ * meet, sending urgent records every second: 24 rounds in a row on Xen):
+ * each doubles the back-off, up to DOM_UNMET_BACKOFF_MAX_MS; a round that
+ * serves it clears it.
+ */
+static void
+test_intake_unmet_backoff_doubles(void **state)
+{
+	struct dom_table *t = malloc(sizeof(*t));
+	const struct policy_ops *ops = policy_find("cagma");
+	struct dom_reject why = { NULL, -1 };
+	struct policy_cfg pcfg;
+	struct dom *d;
+	char buf[CG_RECORD_MAX_LEN + 1];
+	uint64_t now = 1000, seq = 1, rounds = 0, wait = DOM_UNMET_BACKOFF_MS;
+	int n;
+
+	(void)state;
+	policy_cfg_default(&pcfg);
+	dom_table_init(t);
+	d = dom_add(t, 5, 1024 * MIB, 1024 * MIB, 2048 * MIB);
+	for (; now < 121000; now += 1000) {	/* an urgent record a second */
+		n = mkrec(buf, sizeof(buf), seq++, 10 * MIB, 0, 1);
+		if (dom_intake(d, ops, &pcfg, buf, (size_t)n, now, 30000,
+		    &why) != DOM_INTAKE_URGENT)
+			continue;
+		rounds++;
+		dom_emergency_done(d, false, now);
+		assert_int_equal(d->unmet_backoff_ms, wait);
+		wait = wait * 2 > DOM_UNMET_BACKOFF_MAX_MS ?
+		    DOM_UNMET_BACKOFF_MAX_MS : wait * 2;
+	}
+	/* 120 s: rounds at 1, 2, 4, 8, 16, 32, 64, 96 s (not 120) */
+	assert_int_equal(rounds, 8);
+	assert_int_equal(d->unmet, 120);
+	n = mkrec(buf, sizeof(buf), seq++, 10 * MIB, 0, 1);
+	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, now, 30000,
+	    &why), DOM_INTAKE_NORMAL);		/* 96 + 32 s not reached */
+	n = mkrec(buf, sizeof(buf), seq++, 10 * MIB, 0, 1);
+	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 128000,
+	    30000, &why), DOM_INTAKE_URGENT);
+	dom_emergency_done(d, true, 128000);	/* served: cleared */
+	assert_int_equal(d->unmet_backoff_ms, 0);
+	n = mkrec(buf, sizeof(buf), seq++, 10 * MIB, 0, 1);
+	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 128100,
+	    30000, &why), DOM_INTAKE_URGENT);
+	dom_table_free(t);
+	free(t);
+}
+
 /* The balloon's grow speed, from intervals with a grow in flight. */
 static void
 test_progress_balloon_speed(void **state)
@@ -1072,6 +1123,7 @@ main(void)
 		cmocka_unit_test(test_cfg_sim_and_reload_keeps_old),
 		cmocka_unit_test(test_cfg_shipped_file),
 		cmocka_unit_test(test_intake_unmet_emergency),
+		cmocka_unit_test(test_intake_unmet_backoff_doubles),
 		cmocka_unit_test(test_progress_balloon_speed),
 		cmocka_unit_test(test_record_accept_reject),
 		cmocka_unit_test(test_table_many),
