@@ -131,7 +131,8 @@ print_summary(const struct sim_scenario *sc, const struct sim_opts *o,
 	    "rounds=%llu records=%llu rejected=%llu vm_starts=%llu "
 	    "failed_starts=%llu start_ms_max=%.0f max_drop_mib=%.1f "
 	    "giveback_s_max=%.1f giveback_half_s_max=%.1f "
-	    "host_min_free_mib=%.1f flaps=%llu\n", sc->name,
+	    "host_min_free_mib=%.1f flaps=%llu release_s_max=%.1f\n",
+	    sc->name,
 	    o->ops->name, (unsigned long long)o->seed, res->swapin_pages,
 	    res->starved_s, (unsigned long long)res->oom_events,
 	    (unsigned long long)res->reserve_violations, res->mean_alloc_mib,
@@ -141,7 +142,8 @@ print_summary(const struct sim_scenario *sc, const struct sim_opts *o,
 	    (unsigned long long)res->vm_starts,
 	    (unsigned long long)res->failed_starts, res->start_ms_max,
 	    res->max_drop_mib, res->giveback_s_max, res->giveback_half_s_max,
-	    res->host_min_free_mib, (unsigned long long)res->flaps);
+	    res->host_min_free_mib, (unsigned long long)res->flaps,
+	    res->release_s_max);
 }
 
 /* --lab: the scenario as the Xen lab's settings (lab.h) on stdout. */

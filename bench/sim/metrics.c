@@ -101,6 +101,37 @@ metric_giveback(struct sim_run *r, size_t i, uint64_t now_ms,
 }
 
 /*
+ * Release (issue 17): when guest i's demand falls by SIM_RELEASE_MIN_KB
+ * or more, the time until its allocation is within 10 % of its new need
+ * (demand + max(64 MiB, 10 %), at least its floor) plus the configured
+ * headroom of that need (the prior, 100 %, for headroom = auto).
+ */
+static void
+metric_release(struct sim_run *r, size_t i, double want_before,
+    uint64_t now_ms, struct sim_result *res)
+{
+	const struct sim_guest *g = &r->g[i];
+	struct release *rl = &r->rel[i];
+	double want = want_kb(g), need, room;
+	uint32_t pct = r->o->cfg.headroom_pct;
+
+	if (want + SIM_RELEASE_MIN_KB <= want_before && !rl->open) {
+		need = fmax(want + fmax(64.0 * 1024, want / 10),
+		    (double)g->cfg->min_kb);
+		room = pct == POLICY_HEADROOM_AUTO ?
+		    POLICY_HEADROOM_PRIOR_PCT : pct;
+		*rl = (struct release){ .open = true, .t0_ms = now_ms,
+			.bound_kb = need * 1.1 + need * room / 100 };
+	}
+	if (rl->open && (g->alloc_kb <= rl->bound_kb ||
+	    want >= rl->bound_kb)) {
+		rl->open = false;
+		res->release_s_max = fmax(res->release_s_max,
+		    (double)(now_ms - rl->t0_ms) / 1000);
+	}
+}
+
+/*
  * Flaps: guest i's target reversing its previous change (a grow after a
  * shrink, or a shrink after a grow) within SIM_FLAP_WINDOW_MS, i.e. a
  * target going up and down with the estimate's noise.
@@ -129,7 +160,7 @@ sim_step_metrics(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms,
     struct sim_result *res)
 {
 	uint64_t slot = now_ms / DROP_SLOT_MS;
-	double used = 0, free_kb = sim_host_free(r);
+	double used = 0, free_kb = sim_host_free(r), before;
 	size_t i;
 	bool viol;
 
@@ -153,7 +184,9 @@ sim_step_metrics(struct sim_run *r, uint64_t now_ms, uint64_t dt_ms,
 			g->in_episode = false;
 		if (slot != r->drop_slot || now_ms == 0)
 			metric_drop(r, i, slot, res);
+		before = r->want_prev[i];
 		metric_giveback(r, i, now_ms, res);
+		metric_release(r, i, before, now_ms, res);
 		metric_flap(r, i, now_ms, res);
 	}
 	r->drop_slot = slot;
@@ -191,6 +224,10 @@ sim_finish(struct sim_run *r, struct sim_result *res)
 			res->giveback_half_s_max = fmax(
 			    res->giveback_half_s_max, (double)(
 			    r->sc->duration_ms - r->gb[i].t0_ms) / 1000);
+		if (r->rel[i].open)
+			res->release_s_max = fmax(res->release_s_max,
+			    (double)(r->sc->duration_ms - r->rel[i].t0_ms) /
+			    1000);
 	}
 	for (i = 0; i < r->sc->nvm_start; i++)
 		if (r->start_state[i] == 0 &&

@@ -67,12 +67,13 @@ alloc_run(struct sim_run *r)
 	r->reclaim_to = calloc(n, sizeof(double));
 	r->gb = calloc(n, sizeof(*r->gb));
 	r->flap = calloc(n, sizeof(*r->flap));
+	r->rel = calloc(n, sizeof(*r->rel));
 	r->use_kb = calloc(r->sc->nhost_use + 1, sizeof(double));
 	r->start_state = calloc(ns, sizeof(int));
 	r->start_id = calloc(ns, sizeof(uint32_t));
 	if (!r->g || !r->tbl || !r->dom || !r->vms || !r->tgt || !r->urgent ||
 	    !r->emerg_ids || !r->escratch || !r->react || !r->drop_ring ||
-	    !r->want_prev || !r->reclaim_to || !r->gb || !r->flap ||
+	    !r->want_prev || !r->reclaim_to || !r->gb || !r->flap || !r->rel ||
 	    !r->use_kb || !r->start_state || !r->start_id)
 		return -ENOMEM;
 	dom_table_init(r->tbl);
@@ -455,6 +456,7 @@ free_run(struct sim_run *r)
 	free(r->reclaim_to);
 	free(r->gb);
 	free(r->flap);
+	free(r->rel);
 	free(r->use_kb);
 	free(r->start_state);
 	free(r->start_id);
@@ -475,6 +477,7 @@ sim_run(const struct sim_scenario *sc, const struct sim_opts *o,
 	res.start_ms_max = -1;
 	res.giveback_s_max = -1;
 	res.giveback_half_s_max = -1;
+	res.release_s_max = -1;
 	res.host_min_free_mib = (double)sc->host_kb / 1024;
 	r.sc = sc;
 	r.o = o;

@@ -18,6 +18,9 @@
 
 #define SIM_DROP_WINDOW_MS	2000	/* max_drop: one guest, this window */
 #define SIM_GIVEBACK_MIN_KB	(64 * 1024) /* demand falls this much: event */
+/* issue 17's release: demand falls >= 512 MiB; back within 10 % (plus the
+   configured headroom) of the new need = demand + max(64 MiB, 10 %) */
+#define SIM_RELEASE_MIN_KB	(512 * 1024)
 #define SIM_FLAP_WINDOW_MS	5000	/* up then down (or down then up) */
 #define SIM_GIVEBACK_PCT	90	/* ... given back when this share is */
 
@@ -53,6 +56,9 @@ struct sim_result {
 				   returned (open events: until the end);
 				   -1: no such event */
 	double giveback_half_s_max; /* the same for half of the excess */
+	double release_s_max;	/* demand fell >= SIM_RELEASE_MIN_KB -> the
+				   allocation within 10 % (+ headroom) of the
+				   new need (open: until the end); -1: none */
 	double host_min_free_mib; /* lowest host free memory */
 };
 

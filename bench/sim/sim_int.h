@@ -28,6 +28,13 @@ struct giveback {
 	double alloc0_kb, excess_kb, want0_kb;
 };
 
+/* A fall of demand >= SIM_RELEASE_MIN_KB not released yet (bound_kb). */
+struct release {
+	bool open;
+	uint64_t t0_ms;
+	double bound_kb;
+};
+
 /* Guest i's last target change: value, time, direction (+1 up, -1 down). */
 struct flap {
 	uint64_t target_kb, ms;
@@ -57,6 +64,7 @@ struct sim_run {
 	double *reclaim_to;		/* a reclaim target still landing */
 	struct giveback *gb;
 	struct flap *flap;
+	struct release *rel;
 	uint64_t rng;
 	bool in_violation;
 	double alloc_integral, host_free_kb, host_used_kb;

@@ -30,6 +30,8 @@ function kv(line, key,    n, i, a, b) {
 	x = kv($0, "giveback_half_s_max") + 0
 	if (!(k in gh) || x > gh[k]) gh[k] = x
 	fl[k] += kv($0, "flaps")
+	x = kv($0, "release_s_max") + 0
+	if (!(k in rs) || x > rs[k]) rs[k] = x
 	x = kv($0, "host_min_free_mib") + 0
 	if (!(k in hf) || x < hf[k]) hf[k] = x
 	r = kv($0, "reaction_ms_p50") + 0
@@ -48,29 +50,32 @@ END {
 	print "scenario,policy,runs,swapin_pages_mean,swapin_pages_sd," \
 	    "starved_s_mean,oom_events,reserve_violations,mean_alloc_mib," \
 	    "reaction_ms_p50,vm_starts,failed_starts,start_ms_max," \
-	    "max_drop_mib,giveback_s_max,giveback_half_s_max,host_min_free_mib,flaps" > csv
-	print "| scenario | policy | runs | swap-ins (mean ± sd) | starved s | OOM | reserve viol. | mean alloc MiB | reaction p50 ms | failed starts | start wait max ms | max drop in 2 s MiB | half / 90 % given back, max s | host min free MiB | target flaps |" > md
-	print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" > md
+	    "max_drop_mib,giveback_s_max,giveback_half_s_max,host_min_free_mib,flaps,release_s_max" > csv
+	print "| scenario | policy | runs | swap-ins (mean ± sd) | starved s | OOM | reserve viol. | mean alloc MiB | reaction p50 ms | failed starts | start wait max ms | max drop in 2 s MiB | half / 90 % given back, max s | host min free MiB | target flaps | released (issue 17), max s |" > md
+	print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" > md
 	for (i = 1; i <= nk; i++) {
 		k = order[i]; n = runs[k]
 		m = sw[k] / n
 		v = n > 1 ? (sw2[k] - n * m * m) / (n - 1) : 0
 		sd = v > 0 ? sqrt(v) : 0
 		split(k, p, ",")
-		printf "%s,%d,%.0f,%.0f,%.1f,%d,%d,%.1f,%s,%d,%d,%.0f,%.0f,%.1f,%.1f,%.0f,%d\n",
+		printf "%s,%d,%.0f,%.0f,%.1f,%d,%d,%.1f,%s,%d,%d,%.0f,%.0f,%.1f,%.1f,%.0f,%d,%.1f\n",
 		    k, n, m, sd, st[k] / n, oom[k], rv[k], al[k] / n, median(k),
-		    vs[k], fs[k], sm[k], dr[k], gb[k], gh[k], hf[k], fl[k] > csv
+		    vs[k], fs[k], sm[k], dr[k], gb[k], gh[k], hf[k], fl[k], rs[k] > csv
 		starts = "-"
 		if (vs[k] + fs[k] > 0)
 			starts = fs[k] "/" (vs[k] + fs[k])
 		wait = "-"
 		if (sm[k] >= 0)
 			wait = sprintf("%.0f", sm[k])
+		rel = "-"
+		if (rs[k] >= 0)
+			rel = sprintf("%.0f", rs[k])
 		back = "-"
 		if (gb[k] >= 0)
 			back = sprintf("%.0f / %.0f", gh[k], gb[k])
-		printf "| %s | %s | %d | %.0f ± %.0f | %.1f | %d | %d | %.0f | %s | %s | %s | %.0f | %s | %.0f | %d |\n",
+		printf "| %s | %s | %d | %.0f ± %.0f | %.1f | %d | %d | %.0f | %s | %s | %s | %.0f | %s | %.0f | %d | %s |\n",
 		    p[1], p[2], n, m, sd, st[k] / n, oom[k], rv[k], al[k] / n,
-		    median(k), starts, wait, dr[k], back, hf[k], fl[k] > md
+		    median(k), starts, wait, dr[k], back, hf[k], fl[k], rel > md
 	}
 }
