@@ -92,7 +92,11 @@ if ! "$top/bench/lab/build-image.sh"; then
 	e2e_finish 0 1
 fi
 t1=$(date +%s)
-nguest=2 mem=2048
+# 2304 MiB: the hog's 1 GiB job (issue 17's give-back check) must fit in
+# what the host leaves it (2304 - dom0 512 - the idle guest's 256 - the
+# 256 MiB reserve, about 1250 MiB); with 2048 it got 1000 MiB and its job
+# stopped at 880 MiB, swapping
+nguest=2 mem=2304
 [ "$job" = systemd ] && nguest=1
 # vmstart: three guests + the new one; a 768 MiB start needs a 3 GiB host
 [ "$job" = vmstart ] && nguest=4 mem=3072

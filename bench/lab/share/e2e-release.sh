@@ -20,7 +20,7 @@
 # 150 s (128 MiB steps did worse: 256 MiB in 200 s, a 110 s pass while the
 # guest swapped), so giveback_60s fails there for want of a 1 GiB job.
 E2E_HOG_ARGS="16 500 1024 45"		# job 1 (the first checks' hog)
-E2E_DONOR_ARGS="32 500 768 20"		# the donor's job 2 (135 s loaded)
+E2E_DONOR_ARGS="32 500 1024 20"		# the donor's job 2: as job 1, so that the host is full when the swapless job starts
 E2E_SWAPLESS_ARGS="32 2000 512 5"	# at most 16 MiB/s, slower when loaded
 E2E_GIVEBACK_S=60			# the issue's bound
 E2E_GIVEBACK_START_S=15			# "starts to fall within 15 s"
