@@ -370,14 +370,14 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
 	ahead = pol_min(ahead, est->cma_kb * CAGMA_LOOKAHEAD_MAX_PCT / 100);
 	est->need_kb = est->cma_kb + slack + ahead + est->overhead_kb;
 	/*
-	 * During a rise the need does not fall: its lookahead comes and
-	 * goes with each record's growth (a job allocating in steps), and
-	 * following it down made the target shrink and grow round after
-	 * round.  Once the rise is over the lookahead goes at once.
+	 * The highest need of the current rise, below which the planner
+	 * does not shrink the guest: the lookahead comes and goes with each
+	 * record's growth (a job allocating in steps), and following it
+	 * down made the target shrink and grow round after round.  Once the
+	 * rise is over (flat for CAGMA_RISE_END_MS) it goes.
 	 */
 	est->rise_need_kb = rising(est) ? pol_max(est->rise_need_kb,
 	    est->need_kb) : 0;
-	est->need_kb = pol_max(est->need_kb, est->rise_need_kb);
 	/* growing and about to outrun its target: do not wait for the timer */
 	est->act_now = ahead > 0 && est->need_kb > vm->target_kb +
 	    CAGMA_ACT_NOW_KB;

@@ -97,12 +97,16 @@ headroom_scale(const struct policy_cfg *cfg, const struct policy_vm *vms,
 	return (uint64_t)avail * 1024 / total;
 }
 
-/* What a calm donor keeps: its need plus its (scaled) headroom. */
+/*
+ * What a calm donor keeps: its need plus its (scaled) headroom, and while
+ * its demand rises at least the highest need of the rise.
+ */
 static uint64_t
 keep_kb(const struct policy_cfg *cfg, const struct policy_vm *vm,
     uint64_t scale)
 {
-	return want_kb(cfg, vm) + room_kb(cfg, vm) * scale / 1024;
+	return pol_max(want_kb(cfg, vm) + room_kb(cfg, vm) * scale / 1024,
+	    pol_clamp_kb(cfg, vm, vm->est.rise_need_kb));
 }
 
 /*
@@ -147,7 +151,8 @@ shrink_paced(const struct policy_cfg *cfg, const struct policy_vm *vm,
 
 /*
  * Donors: shrink toward what they keep (need + headroom, or need + their
- * share of the surplus) by at most max_shrink_kb per step, never under
+ * share of the surplus, and while they rise at least the rise's highest
+ * need: keep_kb()) by at most max_shrink_kb per step, never under
  * pressure.
  */
 static void
@@ -307,7 +312,8 @@ plan_reclaim_paced(const struct policy_cfg *cfg, struct policy_vm *vms,
 		    shrink_paced(cfg, vm, now_ms) ||
 		    vm->plan_reason != POLICY_R_NONE)
 			continue;
-		want = want_kb(cfg, vm);
+		want = pol_max(want_kb(cfg, vm), pol_clamp_kb(cfg, vm,
+		    vm->est.rise_need_kb));
 		from = vm->target_kb;
 		if (from <= want + cfg->hysteresis_kb)
 			continue;

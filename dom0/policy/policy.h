@@ -81,7 +81,8 @@ struct policy_est {
 	uint64_t rise_calm_ms;	/* demand not rising since (0: rising) */
 	uint64_t burst_kb;
 	uint64_t burst_kbps;
-	uint64_t rise_need_kb;	/* highest need of the current rise (0: none) */
+	uint64_t rise_need_kb;	/* highest need of the current rise (0: none):
+				   no voluntary shrink below it */
 	uint64_t fall_from_kb;	/* used before the current fall (0: none) */
 	bool urgent;		/* latest record had urgent=1 */
 	/*
