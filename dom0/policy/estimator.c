@@ -290,18 +290,38 @@ track_bursts(struct policy_vm *vm, uint64_t dt_ms, uint64_t now_ms)
 	    demand < est->rise_base_kb) {
 		est->rise_base_kb = demand ? demand : 1;
 		est->rise_calm_ms = now_ms;
+		est->rise_calm_kb = demand;
 		return;
 	}
 	prev = rec_used_kb(&vm->prev) + pol_sub(record_get(&vm->prev,
 	    CG_F_SWAP_TOTAL, 0), record_get(&vm->prev, CG_F_SWAP_FREE, 0));
+	/*
+	 * Rising: up by CAGMA_RISE_MIN_KB since the last record, or since
+	 * the calm point within CAGMA_RISE_END_MS of it (records may come
+	 * faster than a growth shows in one of them: the agent publishes at
+	 * once on a change, several times a second).
+	 */
 	if (demand >= prev + CAGMA_RISE_MIN_KB) {
-		est->rise_calm_ms = 0;
 		rate = rate_per_s(demand - prev, dt_ms);
+	} else if (est->rise_calm_ms != 0 && now_ms < est->rise_calm_ms +
+	    CAGMA_RISE_END_MS && demand >= est->rise_calm_kb +
+	    CAGMA_RISE_MIN_KB) {
+		rate = rate_per_s(demand - est->rise_calm_kb, now_ms -
+		    est->rise_calm_ms);
+	} else {
+		if (est->rise_calm_ms == 0) {
+			est->rise_calm_ms = now_ms;
+			est->rise_calm_kb = demand;
+		} else if (now_ms >= est->rise_calm_ms + CAGMA_RISE_END_MS) {
+			est->rise_base_kb = demand ? demand : 1; /* over */
+			est->rise_calm_ms = now_ms;	/* next window */
+			est->rise_calm_kb = demand;
+		}
+		rate = 0;
+	}
+	if (rate > 0) {
+		est->rise_calm_ms = 0;
 		est->burst_kbps = pol_max(est->burst_kbps, rate);
-	} else if (est->rise_calm_ms == 0) {
-		est->rise_calm_ms = now_ms;
-	} else if (now_ms >= est->rise_calm_ms + CAGMA_RISE_END_MS) {
-		est->rise_base_kb = demand ? demand : 1;	/* rise over */
 	}
 	est->burst_kb = pol_max(est->burst_kb, pol_sub(demand,
 	    est->rise_base_kb));

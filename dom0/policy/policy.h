@@ -79,6 +79,7 @@ struct policy_est {
 	 */
 	uint64_t rise_base_kb;	/* demand where the current rise started */
 	uint64_t rise_calm_ms;	/* demand not rising since (0: rising) */
+	uint64_t rise_calm_kb;	/* demand at rise_calm_ms */
 	uint64_t burst_kb;
 	uint64_t burst_kbps;
 	uint64_t rise_need_kb;	/* highest need of the current rise (0: none):

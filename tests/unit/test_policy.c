@@ -724,6 +724,33 @@ test_plan_rise_no_flap(void **state)
 	assert_true(out[0].target_kb >= vm.est.need_kb);
 }
 
+/*
+ * The agent publishes several records a second: a rise of 10 MiB/s shows
+ * as +2 MiB per record, each below CAGMA_RISE_MIN_KB (4 MiB).  It is
+ * still a rise (the growth since the calm point counts), and it ends
+ * once the demand has been flat for CAGMA_RISE_END_MS.
+ */
+static void
+test_est_rise_fast_records(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+	uint64_t t, used = 300;
+
+	(void)state;
+	vm_init(&vm, 1, 2048, 4096);
+	for (t = 1000; t <= 5000; t += 200, used += 2)
+		feed(ops, &vm, t, 2000 * MIB, (2000 - used) * MIB,
+		    (1900 - used) * MIB, 0, 0, 0);
+	assert_true(vm.est.rise_need_kb > 0);
+	assert_true(vm.est.burst_kb >= 30 * MIB);
+	used -= 2;
+	for (; t <= 7200; t += 200)		/* flat 2 s and more */
+		feed(ops, &vm, t, 2000 * MIB, (2000 - used) * MIB,
+		    (1900 - used) * MIB, 0, 0, 0);
+	assert_int_equal(vm.est.rise_need_kb, 0);
+}
+
 static void
 test_plan_burst_headroom(void **state)
 {
@@ -1278,6 +1305,7 @@ main(void)
 		cmocka_unit_test_setup(test_plan_cma_guaranteed_before_slack,
 		    setup),
 		cmocka_unit_test_setup(test_plan_rise_no_flap, setup),
+		cmocka_unit_test_setup(test_est_rise_fast_records, setup),
 		cmocka_unit_test_setup(test_plan_burst_headroom, setup),
 		cmocka_unit_test_setup(test_plan_auto_headroom, setup),
 		cmocka_unit_test_setup(test_est_burst_memory, setup),
