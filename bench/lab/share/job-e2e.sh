@@ -48,7 +48,7 @@ lab_job() {
 	WATCH_PIDS=""
 	# the hog wants more than host free - reserve: the reserve must bind
 	# job 2 of each guest: the swapless phase (e2e_swapless)
-	lab_guest 0 hog 384 1536 hog "LAB_HOG_ARGS='$E2E_HOG_ARGS' LAB_HOG_MAX_S=150 LAB_JOB2_ARGS='$E2E_DONOR_ARGS'" || return
+	lab_guest 0 hog 384 1536 hog "LAB_HOG_ARGS='$E2E_HOG_ARGS' LAB_HOG_MAX_S=$E2E_HOG_MAX_S LAB_JOB2_ARGS='$E2E_DONOR_ARGS'" || return
 	lab_guest 1 idle 512 1024 idle "LAB_NOSWAP=1 LAB_HOG_MAX_S=240 LAB_JOB2_ARGS='$E2E_SWAPLESS_ARGS'" || return
 	lab_wait_guests_ready 420 || return
 	for g in hog idle; do
@@ -78,8 +78,8 @@ lab_job() {
 	d=$(lab_domid hog)
 	hog_go=$(xenstore-read /local/domain/$d/memory/target)
 	lab_go
-	lab_wait_key /local/domain/$d/data/lab/done "${LAB_HOG_WAIT_S:-240}" ||
-	    lab_res "hog did not finish in ${LAB_HOG_WAIT_S:-240} s"
+	lab_wait_key /local/domain/$d/data/lab/done "${LAB_HOG_WAIT_S:-$((E2E_HOG_MAX_S + 30))}" ||
+	    lab_res "hog did not finish in ${LAB_HOG_WAIT_S:-$((E2E_HOG_MAX_S + 30))} s"
 	e2e_giveback
 	# the idle guest's checks are about this first phase
 	for p in $IDLE_WATCH_PIDS; do
