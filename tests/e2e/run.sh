@@ -30,10 +30,9 @@ e2e)
 	    hog_grown hog_memtotal idle_shrunk idle_gradual idle_floor
 	    host_reserve cagmad_alive swapless_noswap swapless_job
 	    swapless_past_free swapless_no_oom donor_shrunk"
-	# the give-back checks are reported, not asserted, until issue 17's
-	# give-back works on real Xen (bench/lab/share/e2e-release.sh);
-	# E2E_GIVEBACK_ASSERT=1 asserts them
-	export LAB_E2E_GIVEBACK_ASSERT=${E2E_GIVEBACK_ASSERT:-0}
+	# issue 17's give-back checks (bench/lab/share/e2e-release.sh);
+	# E2E_GIVEBACK_ASSERT=0 reports them as NOTE lines instead
+	export LAB_E2E_GIVEBACK_ASSERT=${E2E_GIVEBACK_ASSERT:-1}
 	[ "$LAB_E2E_GIVEBACK_ASSERT" = 1 ] &&
 	    checks="$checks giveback_start giveback_60s giveback_gradual" ;;
 vmstart)
