@@ -8,6 +8,7 @@
  * Exit codes (cagmactl.8): CTL_EXIT_*.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -321,13 +322,15 @@ ctl_reserve(const char *path, uint64_t size_kb, uint64_t timeout_s)
 
 /*
  * Start the xl of CAGMACTL_XL (default "xl") with argv; with pfd != NULL
- * its stdout goes to the pipe pfd[1].  The pid, or -1.
+ * its stdout goes to the pipe pfd[1]; quiet: its stderr to /dev/null.
+ * The pid, or -1.
  */
 static pid_t
-ctl_xl_spawn(char *const *argv, const int *pfd)
+ctl_xl_spawn(char *const *argv, const int *pfd, bool quiet)
 {
 	const char *xl = getenv("CAGMACTL_XL");
 	pid_t pid;
+	int fd;
 
 	pid = fork();
 	if (pid != 0)
@@ -336,6 +339,11 @@ ctl_xl_spawn(char *const *argv, const int *pfd)
 		dup2(pfd[1], STDOUT_FILENO);
 		close(pfd[0]);
 		close(pfd[1]);
+	}
+	if (quiet && (fd = open("/dev/null", O_WRONLY)) >= 0) {
+		dup2(fd, STDERR_FILENO);
+		if (fd != STDERR_FILENO)
+			close(fd);
 	}
 	execvp(xl != NULL && xl[0] != '\0' ? xl : CTL_XL_DEFAULT, argv);
 	_exit(127);
@@ -358,11 +366,11 @@ ctl_xl_wait(pid_t pid, bool nohang)
 
 /*
  * Run xl with argv; with out != NULL its stdout goes into out (cap
- * bytes, NUL-terminated).  Its exit status, 127 if it could not run, -1
- * on a signal.
+ * bytes, NUL-terminated); quiet: its stderr is dropped.  Its exit
+ * status, 127 if it could not run, -1 on a signal.
  */
 static int
-ctl_xl(char *const *argv, char *out, size_t cap)
+ctl_xl(char *const *argv, char *out, size_t cap, bool quiet)
 {
 	int pfd[2] = { -1, -1 };
 	size_t len = 0;
@@ -371,7 +379,7 @@ ctl_xl(char *const *argv, char *out, size_t cap)
 
 	if (out != NULL && pipe(pfd) != 0)
 		return 127;
-	pid = ctl_xl_spawn(argv, out != NULL ? pfd : NULL);
+	pid = ctl_xl_spawn(argv, out != NULL ? pfd : NULL, quiet);
 	if (out != NULL)
 		close(pfd[1]);
 	if (pid < 0) {
@@ -395,14 +403,17 @@ ctl_xl(char *const *argv, char *out, size_t cap)
 	return ctl_xl_wait(pid, false);
 }
 
-/* Whether domain name exists (`xl domid NAME` succeeds, output dropped). */
+/*
+ * Whether domain name exists (`xl domid NAME` succeeds; its output,
+ * "Can't get domid of domain name ..." until then, dropped).
+ */
 static bool
 ctl_dom_exists(char *name)
 {
 	char *argv[] = { (char *)"xl", (char *)"domid", name, NULL };
 	char out[64];
 
-	return ctl_xl(argv, out, sizeof(out)) == 0;
+	return ctl_xl(argv, out, sizeof(out), true) == 0;
 }
 
 /*
@@ -420,7 +431,7 @@ ctl_xl_create(const char *path, char *const *argv, char *name,
 	pid_t pid;
 	int st;
 
-	pid = ctl_xl_spawn(argv, NULL);
+	pid = ctl_xl_spawn(argv, NULL, false);
 	if (pid < 0) {
 		ctl_release(path, id);
 		return 127;
@@ -460,7 +471,7 @@ ctl_create(const char *path, uint64_t timeout_s, int argc, char **argv)
 	xargv[2] = (char *)"-n";
 	for (i = 0; i < argc; i++)
 		xargv[3 + i] = argv[i];
-	st = ctl_xl(xargv, out, CTL_XL_OUT_MAX);
+	st = ctl_xl(xargv, out, CTL_XL_OUT_MAX, false);
 	if (st != 0 || xlcfg_parse(out, strlen(out), &x) != 0) {
 		fprintf(stderr, "cagmactl: %s: xl create -n %s (no "
 		    "target_memkb in its output)\n", argv[0], st != 0 ?

@@ -126,8 +126,11 @@ daemon_rescan(struct cagmad *c, uint64_t now_ms)
 		if (c->listing[i].domid == 0 && !c->cfg.balloon_dom0)
 			continue;
 		d = dom_find(c->tbl, c->listing[i].domid);
-		if (d == NULL && daemon_add(c, &c->listing[i]) != 0)
+		if (d == NULL && (rc = daemon_add(c, &c->listing[i])) != 0) {
+			if (rc == -EAGAIN)	/* being built (plan_in) */
+				c->unbuilt_ms = now_ms ? now_ms : 1;
 			continue;
+		}
 		d = dom_find(c->tbl, c->listing[i].domid);
 		d->seen = true;
 	}

@@ -44,6 +44,8 @@ struct cagmad {
 	struct resv_table resv;		/* memory for new domains */
 	uint64_t build_grace_ms;	/* plan_in.build_grace_ms */
 	bool building;			/* last round: plan_building() */
+	uint64_t unbuilt_ms;		/* last listing of a domain being
+					   built, not tracked yet (0: none) */
 	/* scratch for rounds, DOM_ID_MAX entries each */
 	struct policy_vm *vms;
 	struct vm_target *tgt;

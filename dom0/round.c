@@ -193,12 +193,15 @@ daemon_round(struct cagmad *c, uint64_t now_ms, const uint32_t *urgent,
 	in.nurgent = nurgent;
 	in.resv = &c->resv;
 	in.build_grace_ms = c->build_grace_ms;
+	in.unbuilt = c->unbuilt_ms != 0 && c->build_grace_ms != 0 &&
+	    now_ms - c->unbuilt_ms < c->build_grace_ms;
 	rc = plan_round(c->tbl, &in, c->vms, c->tgt, c->escratch, &out);
 	if (rc != 0)
 		log_warnx("policy %s: decide failed: %s", c->ops->name,
 		    strerror(-rc));
 	c->inflight_kb = out.inflight_kb;
-	c->building = plan_building(c->tbl, now_ms, c->build_grace_ms);
+	c->building = in.unbuilt || plan_building(c->tbl, now_ms,
+	    c->build_grace_ms);
 	daemon_resv_log(c);
 	for (i = 0; i < out.nt; i++)
 		daemon_apply(c, &c->tgt[i], now_ms);

@@ -332,6 +332,7 @@ sim_round(struct sim_run *r, uint64_t now_ms, const uint32_t *urgent,
 	in.nurgent = nurgent;
 	in.resv = &r->resv;
 	in.build_grace_ms = 0;	/* started domains are not in the table */
+	in.unbuilt = false;
 	rc = plan_round(r->tbl, &in, r->vms, r->tgt, r->escratch, &out);
 	if (rc != 0)
 		return rc;

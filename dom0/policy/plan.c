@@ -274,7 +274,7 @@ plan_round(struct dom_table *t, const struct plan_in *in,
 		out->nt = 0;
 		return rc;
 	}
-	if (plan_building(t, host->now_ms, in->build_grace_ms))
+	if (in->unbuilt || plan_building(t, host->now_ms, in->build_grace_ms))
 		nt = plan_drop_grows(t, in, tgt, nt);
 	else if (held > 0)
 		nt = plan_cap_grows(t, tgt, nt, above > (int64_t)held ?

@@ -32,6 +32,15 @@ struct plan_in {
 	 * whose new domains are not in the table).  ms.
 	 */
 	uint64_t build_grace_ms;
+	/*
+	 * The caller lists a domain that is being built but is not in t yet
+	 * (on Xen: no memory/target until libxl has populated its memory):
+	 * no grows from free memory either, as for plan_building().  A start
+	 * through cagmactl releases its reservation as soon as the domain
+	 * exists, seconds before its builder allocates; grows in that window
+	 * took the memory and the build failed (the lab's vmstart job).
+	 */
+	bool unbuilt;
 };
 
 /* What plan_round() produced besides the targets. */
