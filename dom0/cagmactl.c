@@ -418,9 +418,10 @@ ctl_dom_exists(char *name)
 
 /*
  * Run `xl create` (argv) and release reservation id as soon as the domain
- * exists (name known: `xl domid` every CTL_POLL_MS; with claim_mode=1 its
- * claim then counts against free memory), else when xl returns.  Its exit
- * status (ctl_xl()).
+ * exists (name known: `xl domid` every CTL_POLL_MS; cagmad then grows no
+ * guest from free memory while the domain is built and boots, and with
+ * claim_mode=1 the builder's claim counts against free memory once made),
+ * else when xl returns.  Its exit status (ctl_xl()).
  */
 static int
 ctl_xl_create(const char *path, char *const *argv, char *name,
