@@ -258,9 +258,22 @@ control_resv_cmd(struct cagmad *c, const char *args, bool release,
 			return;
 		}
 		if (rc == 0) {
+			uint64_t now = mtime_ms();
+			enum resv_state st = resv_find(&c->resv,
+			    (uint32_t)id)->state;
+
 			log_info("reservation %llu: released (%s)",
-			    (unsigned long long)id, resv_state_str(
-			    resv_find(&c->resv, (uint32_t)id)->state));
+			    (unsigned long long)id, resv_state_str(st));
+			/*
+			 * Used: a domain now exists that will allocate the
+			 * memory (cagmactl releases once xl domid finds it),
+			 * before cagmad lists it: no grows from free memory
+			 * meanwhile (plan_in.unbuilt), and list it soon.
+			 */
+			if (st == RESV_DONE) {
+				c->unbuilt_ms = now ? now : 1;
+				c->rescan = true;
+			}
 			sched_note_record(&c->sched);
 		}
 	}
