@@ -97,9 +97,12 @@ plan_order_emergency(struct dom_table *t, const struct plan_in *in,
 
 /*
  * A domain is being built: keep the shrinks, the emergencies' grows and
- * the grows of the domains whose urgent records called this round,
- * drop every other grow (it would spend free memory the new domain is
- * about to allocate).  Returns the new count, order kept.
+ * the grows toward their need of the domains whose urgent records called
+ * this round, drop every other grow, a surplus share always (it would
+ * spend free memory the new domain is about to allocate: guests squeezed
+ * for a start send act-now records, and their emergency rounds handed
+ * them 260 MiB of surplus each in the lab's vmstart job).  Returns the
+ * new count, order kept.
  */
 static size_t
 plan_drop_grows(struct dom_table *t, const struct plan_in *in,
@@ -116,7 +119,8 @@ plan_drop_grows(struct dom_table *t, const struct plan_in *in,
 	for (i = 0; i < nt; i++) {
 		d = dom_find(t, tgt[i].domid);
 		if (d != NULL && tgt[i].target_kb > d->vm.target_kb &&
-		    tgt[i].reason != POLICY_R_EMERGENCY && !d->emerg_granted)
+		    (tgt[i].reason == POLICY_R_SURPLUS ||
+		    (tgt[i].reason != POLICY_R_EMERGENCY && !d->emerg_granted)))
 			continue;
 		tgt[k++] = tgt[i];
 	}

@@ -469,21 +469,27 @@ test_plan_resv_caps_grows(void **state)
 	table_free(t);
 }
 
-/* What plan_round() grows the domains of t by, in all (KiB). */
+/*
+ * What plan_round() grows the domains of t by, in all (KiB); *nsurplus:
+ * how many of those grows are surplus shares.
+ */
 static uint64_t
 round_grows(struct dom_table *t, struct plan_in *in, struct policy_vm *vms,
-    struct vm_target *tgt, struct sched_etarget *es)
+    struct vm_target *tgt, struct sched_etarget *es, size_t *nsurplus)
 {
 	struct plan_out out;
 	uint64_t grown = 0;
 	struct dom *d;
 	size_t i;
 
+	*nsurplus = 0;
 	assert_int_equal(plan_round(t, in, vms, tgt, es, &out), 0);
 	for (i = 0; i < out.nt; i++) {
 		d = dom_find(t, tgt[i].domid);
-		if (tgt[i].target_kb > d->vm.target_kb)
-			grown += tgt[i].target_kb - d->vm.target_kb;
+		if (tgt[i].target_kb <= d->vm.target_kb)
+			continue;
+		grown += tgt[i].target_kb - d->vm.target_kb;
+		*nsurplus += tgt[i].reason == POLICY_R_SURPLUS;
 	}
 	return grown;
 }
@@ -491,7 +497,9 @@ round_grows(struct dom_table *t, struct plan_in *in, struct policy_vm *vms,
 /*
  * A domain being built that the caller lists but has not tracked yet
  * (in.unbuilt: on Xen, no memory/target before libxl has populated it):
- * no grows from free memory, which its builder is about to allocate.
+ * no grows from free memory, which its builder is about to allocate; the
+ * domains whose urgent records called the round keep grows to their need,
+ * never a surplus share.
  */
 static void
 test_plan_unbuilt_drops_grows(void **state)
@@ -502,7 +510,8 @@ test_plan_unbuilt_drops_grows(void **state)
 	struct sched_etarget es[3];
 	struct policy_cfg pcfg;
 	struct plan_in in;
-	uint32_t id;
+	uint32_t id, urgent[3] = { 1, 2, 3 };
+	size_t nsur;
 	struct dom *d;
 
 	(void)state;
@@ -520,9 +529,21 @@ test_plan_unbuilt_drops_grows(void **state)
 	in.host.reserve_kb = 256 * MIB;
 	in.host.now_ms = 1000;
 	in.stale_ms = 10000;
-	assert_true(round_grows(t, &in, vms, tgt, es) > 0);
+	assert_true(round_grows(t, &in, vms, tgt, es, &nsur) > 0);
 	in.unbuilt = true;
-	assert_int_equal(round_grows(t, &in, vms, tgt, es), 0);
+	assert_int_equal(round_grows(t, &in, vms, tgt, es, &nsur), 0);
+	pcfg.surplus = POLICY_SURPLUS_WEIGHT;
+	for (id = 1; id <= 3; id++)		/* calm now: above their need */
+		feed(t, &pcfg, id, 1024, 800, 2, 2000);
+	in.host.now_ms = 2000;
+	in.urgent = urgent;
+	in.nurgent = 3;
+	in.unbuilt = false;
+	(void)round_grows(t, &in, vms, tgt, es, &nsur);
+	assert_true(nsur > 0);
+	in.unbuilt = true;
+	(void)round_grows(t, &in, vms, tgt, es, &nsur);
+	assert_int_equal(nsur, 0);
 	table_free(t);
 }
 
