@@ -200,6 +200,7 @@ test: deps
 	$(MAKE) test-trixie
 	$(MAKE) e2e-trixie
 	$(MAKE) e2e-systemd
+	$(MAKE) e2e-vmstart
 	$(MAKE) e2e-kvm
 	@sh tests/summary.sh $(RESULTS)
 
