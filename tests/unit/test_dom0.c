@@ -339,6 +339,19 @@ mkrec(char *buf, size_t size, uint64_t seq, uint64_t avail_kb,
 	return record_encode(&r, buf, size);
 }
 
+/* An urgent record (seq, no swap-in: the flag alone) of d at now_ms. */
+static enum dom_intake
+intake_urgent(struct dom *d, const struct policy_cfg *pcfg, uint64_t seq,
+    uint64_t now_ms)
+{
+	struct dom_reject why = { NULL, -1 };
+	char buf[CG_RECORD_MAX_LEN + 1];
+	int n = mkrec(buf, sizeof(buf), seq, 10 * MIB, 0, 1);
+
+	return dom_intake(d, policy_find("cagma"), pcfg, buf, (size_t)n,
+	    now_ms, 30000, &why);
+}
+
 /*
  * An emergency that cannot be served triggers no emergency round: at its
  * max, or within DOM_UNMET_BACKOFF_MS of a round that got it nothing.
@@ -348,39 +361,28 @@ static void
 test_intake_unmet_emergency(void **state)
 {
 	struct dom_table *t = malloc(sizeof(*t));
-	const struct policy_ops *ops = policy_find("cagma");
-	struct dom_reject why = { NULL, -1 };
 	struct policy_cfg pcfg;
 	struct dom *d;
-	char buf[CG_RECORD_MAX_LEN + 1];
-	int n;
 
 	(void)state;
 	policy_cfg_default(&pcfg);
 	dom_table_init(t);
 	d = dom_add(t, 5, 1536 * MIB, 1536 * MIB, 1536 * MIB);
-	n = mkrec(buf, sizeof(buf), 1, 10 * MIB, 0, 1);
-	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 1000, 30000,
-	    &why), DOM_INTAKE_NORMAL);		/* at its max */
+	assert_int_equal(intake_urgent(d, &pcfg, 1, 1000),
+	    DOM_INTAKE_NORMAL);			/* at its max */
 	assert_int_equal(d->unmet, 1);
 	assert_true(d->at_max);
 	d->vm.max_kb = 2048 * MIB;
-	n = mkrec(buf, sizeof(buf), 2, 10 * MIB, 0, 1);
-	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 2000, 30000,
-	    &why), DOM_INTAKE_URGENT);
+	assert_int_equal(intake_urgent(d, &pcfg, 2, 2000), DOM_INTAKE_URGENT);
 	assert_false(d->at_max);
 	dom_emergency_done(d, false, 2000);	/* the round gave nothing */
 	assert_int_equal(d->unmet, 2);
-	n = mkrec(buf, sizeof(buf), 3, 10 * MIB, 0, 1);
-	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 2500, 30000,
-	    &why), DOM_INTAKE_NORMAL);		/* backing off */
-	n = mkrec(buf, sizeof(buf), 4, 10 * MIB, 0, 1);
-	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n,
-	    2000 + DOM_UNMET_BACKOFF_MS, 30000, &why), DOM_INTAKE_URGENT);
+	assert_int_equal(intake_urgent(d, &pcfg, 3, 2500),
+	    DOM_INTAKE_NORMAL);			/* backing off */
+	assert_int_equal(intake_urgent(d, &pcfg, 4,
+	    2000 + DOM_UNMET_BACKOFF_MS), DOM_INTAKE_URGENT);
 	dom_emergency_done(d, true, 3000);
-	n = mkrec(buf, sizeof(buf), 5, 10 * MIB, 0, 1);
-	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 3100, 30000,
-	    &why), DOM_INTAKE_URGENT);
+	assert_int_equal(intake_urgent(d, &pcfg, 5, 3100), DOM_INTAKE_URGENT);
 	assert_int_equal(d->unmet, 3);
 	dom_table_free(t);
 	free(t);
@@ -396,22 +398,16 @@ static void
 test_intake_unmet_backoff_doubles(void **state)
 {
 	struct dom_table *t = malloc(sizeof(*t));
-	const struct policy_ops *ops = policy_find("cagma");
-	struct dom_reject why = { NULL, -1 };
 	struct policy_cfg pcfg;
 	struct dom *d;
-	char buf[CG_RECORD_MAX_LEN + 1];
 	uint64_t now = 1000, seq = 1, rounds = 0, wait = DOM_UNMET_BACKOFF_MS;
-	int n;
 
 	(void)state;
 	policy_cfg_default(&pcfg);
 	dom_table_init(t);
 	d = dom_add(t, 5, 1024 * MIB, 1024 * MIB, 2048 * MIB);
 	for (; now < 121000; now += 1000) {	/* an urgent record a second */
-		n = mkrec(buf, sizeof(buf), seq++, 10 * MIB, 0, 1);
-		if (dom_intake(d, ops, &pcfg, buf, (size_t)n, now, 30000,
-		    &why) != DOM_INTAKE_URGENT)
+		if (intake_urgent(d, &pcfg, seq++, now) != DOM_INTAKE_URGENT)
 			continue;
 		rounds++;
 		dom_emergency_done(d, false, now);
@@ -422,17 +418,14 @@ test_intake_unmet_backoff_doubles(void **state)
 	/* 120 s: rounds at 1, 2, 4, 8, 16, 32, 64, 96 s (not 120) */
 	assert_int_equal(rounds, 8);
 	assert_int_equal(d->unmet, 120);
-	n = mkrec(buf, sizeof(buf), seq++, 10 * MIB, 0, 1);
-	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, now, 30000,
-	    &why), DOM_INTAKE_NORMAL);		/* 96 + 32 s not reached */
-	n = mkrec(buf, sizeof(buf), seq++, 10 * MIB, 0, 1);
-	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 128000,
-	    30000, &why), DOM_INTAKE_URGENT);
+	assert_int_equal(intake_urgent(d, &pcfg, seq++, now),
+	    DOM_INTAKE_NORMAL);			/* 96 + 32 s not reached */
+	assert_int_equal(intake_urgent(d, &pcfg, seq++, 128000),
+	    DOM_INTAKE_URGENT);
 	dom_emergency_done(d, true, 128000);	/* served: cleared */
 	assert_int_equal(d->unmet_backoff_ms, 0);
-	n = mkrec(buf, sizeof(buf), seq++, 10 * MIB, 0, 1);
-	assert_int_equal(dom_intake(d, ops, &pcfg, buf, (size_t)n, 128100,
-	    30000, &why), DOM_INTAKE_URGENT);
+	assert_int_equal(intake_urgent(d, &pcfg, seq++, 128100),
+	    DOM_INTAKE_URGENT);
 	dom_table_free(t);
 	free(t);
 }
