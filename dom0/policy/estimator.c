@@ -289,6 +289,7 @@ track_bursts(struct policy_vm *vm, uint64_t dt_ms, uint64_t now_ms)
 	if (!vm->has_prev || est->rise_base_kb == 0 ||
 	    demand < est->rise_base_kb) {
 		est->rise_base_kb = demand ? demand : 1;
+		est->rise_from_kb = vm->target_kb;
 		est->rise_calm_ms = now_ms;
 		est->rise_calm_kb = demand;
 		return;
@@ -314,6 +315,7 @@ track_bursts(struct policy_vm *vm, uint64_t dt_ms, uint64_t now_ms)
 			est->rise_calm_kb = demand;
 		} else if (now_ms >= est->rise_calm_ms + CAGMA_RISE_END_MS) {
 			est->rise_base_kb = demand ? demand : 1; /* over */
+			est->rise_from_kb = vm->target_kb;
 			est->rise_calm_ms = now_ms;	/* next window */
 			est->rise_calm_kb = demand;
 		}
@@ -328,6 +330,32 @@ track_bursts(struct policy_vm *vm, uint64_t dt_ms, uint64_t now_ms)
 }
 
 /*
+ * The rise's bookkeeping after this record's need: the highest need of the
+ * current rise, below which the planner does not shrink the guest (the
+ * lookahead comes and goes with each record's growth, a job allocating in
+ * steps, and following it down made the target shrink and grow round after
+ * round); once the rise is over (flat for CAGMA_RISE_END_MS) it goes.  At
+ * that point what the guest may keep as headroom is capped at what it held
+ * when the rise started plus the rise (base_kb, from_kb: the rise's start
+ * before this record): a lookahead that did not come true is not headroom.
+ */
+static void
+track_rise_end(struct policy_est *est, uint64_t base_kb, uint64_t from_kb)
+{
+	if (rising(est)) {
+		est->rise_need_kb = pol_max(est->rise_need_kb, est->need_kb);
+		est->held_cap_kb = 0;
+		return;
+	}
+	if (est->rise_need_kb != 0)
+		est->held_cap_kb = from_kb + pol_sub(est->used_kb +
+		    est->swap_used_kb, base_kb);
+	est->rise_need_kb = 0;
+	if (est->pressure)	/* what it holds under pressure is needed */
+		est->held_cap_kb = 0;
+}
+
+/*
  * See policy_int.h.  The cagma estimator: fast increase under pressure,
  * hold, then slow exponential decay toward the calm estimate; a sharp fall
  * of used memory is followed at once.  Pure.
@@ -337,7 +365,7 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
     uint64_t now_ms)
 {
 	struct policy_est *est = &vm->est;
-	uint64_t raw, dt_ms = 0, slack, ahead;
+	uint64_t raw, dt_ms = 0, slack, ahead, base_kb, from_kb;
 	bool pressure;
 
 	(void)cfg;
@@ -366,6 +394,8 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
 	}
 	if (vm->has_prev && vm->rec_ms > vm->prev_ms)
 		dt_ms = vm->rec_ms - vm->prev_ms;
+	base_kb = est->rise_base_kb;
+	from_kb = est->rise_from_kb;
 	track_bursts(vm, dt_ms, now_ms);
 	raw = cagma_raw_kb(vm, pressure);
 	if (raw >= est->cma_kb || est->cma_kb == 0 || est->dropped) {
@@ -389,15 +419,7 @@ pol_estimate_cagma(const struct policy_cfg *cfg, struct policy_vm *vm,
 	    0);
 	ahead = pol_min(ahead, est->cma_kb * CAGMA_LOOKAHEAD_MAX_PCT / 100);
 	est->need_kb = est->cma_kb + slack + ahead + est->overhead_kb;
-	/*
-	 * The highest need of the current rise, below which the planner
-	 * does not shrink the guest: the lookahead comes and goes with each
-	 * record's growth (a job allocating in steps), and following it
-	 * down made the target shrink and grow round after round.  Once the
-	 * rise is over (flat for CAGMA_RISE_END_MS) it goes.
-	 */
-	est->rise_need_kb = rising(est) ? pol_max(est->rise_need_kb,
-	    est->need_kb) : 0;
+	track_rise_end(est, base_kb, from_kb);
 	/* growing and about to outrun its target: do not wait for the timer */
 	est->act_now = ahead > 0 && est->need_kb > vm->target_kb +
 	    CAGMA_ACT_NOW_KB;

@@ -68,17 +68,27 @@ auto_room_kb(const struct policy_vm *vm, uint64_t want)
 	return lag + r * CAGMA_REACT_MS / 1000;
 }
 
+/*
+ * The headroom a calm domain keeps: headroom_pct of its need (or auto),
+ * never more than it holds; after a rise, never more than it held before
+ * the rise plus the rise (est.held_cap_kb: the rise's lookahead that did
+ * not come true goes back) unless its own measured bursts need more
+ * (auto_room_kb()).
+ */
 static uint64_t
 room_kb(const struct policy_cfg *cfg, const struct policy_vm *vm)
 {
-	uint64_t want = want_kb(cfg, vm);
+	uint64_t want = want_kb(cfg, vm), held = vm->target_kb;
 	uint64_t room = cfg->headroom_pct == POLICY_HEADROOM_AUTO ?
 	    auto_room_kb(vm, want) : want * cfg->headroom_pct / 100;
 
 	if (!pol_movable(vm) || is_emergency(vm))
 		return 0;
-	return pol_sub(pol_min(vm->target_kb, pol_clamp_kb(cfg, vm,
-	    want + room)), want);
+	if (vm->est.held_cap_kb != 0)
+		held = pol_min(held, pol_max(vm->est.held_cap_kb, want +
+		    auto_room_kb(vm, want)));
+	return pol_sub(pol_min(held, pol_clamp_kb(cfg, vm, want + room)),
+	    want);
 }
 
 static uint64_t

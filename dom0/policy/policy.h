@@ -84,6 +84,14 @@ struct policy_est {
 	uint64_t burst_kbps;
 	uint64_t rise_need_kb;	/* highest need of the current rise (0: none):
 				   no voluntary shrink below it */
+	uint64_t rise_from_kb;	/* target when the current rise started */
+	/*
+	 * Set when a rise ends: what the guest held when it started plus
+	 * the rise itself.  A calm guest's headroom is kept up to this, not
+	 * up to a target that the rise's lookahead pushed past it (0: none,
+	 * headroom up to what it holds).  Cleared by a rise or pressure.
+	 */
+	uint64_t held_cap_kb;
 	uint64_t fall_from_kb;	/* used before the current fall (0: none) */
 	bool urgent;		/* latest record had urgent=1 */
 	/*

@@ -725,6 +725,66 @@ test_plan_rise_no_flap(void **state)
 }
 
 /*
+ * A rise's lookahead that did not come true is not headroom.  A guest at
+ * 1024 MiB (MemTotal 1000) whose used memory rose 300 -> 700 MiB in one
+ * second got the lookahead's need (CMA 700 + slack 70 + lookahead 700 +
+ * overhead 24 = 1494 MiB); the rise then ends and the guest, calm, keeps
+ * what it held before the rise plus the rise (1024 + 400 = 1424 MiB) as
+ * headroom, not the 1494 MiB.  Its measured bursts (400 MiB/s against a
+ * 512 MiB/s balloon: 400 MiB of headroom) need less than that.  With no
+ * balloon speed measured yet, the prior headroom (100 % of the need) keeps
+ * all of it, as before.
+ */
+static void
+test_plan_rise_overshoot_back(void **state)
+{
+	const struct policy_ops *ops = policy_find("cagma");
+	struct policy_vm vm;
+	struct vm_target out[1];
+	uint64_t t, low;
+	int measured;
+
+	(void)state;
+	for (measured = 1; measured >= 0; measured--) {
+		vm_init(&vm, 1, 1024, 4096);
+		vm.balloon_up_kbps = measured ? 512 * MIB : 0;
+		feed(ops, &vm, 1000, 1000 * MIB, 700 * MIB, 600 * MIB, 0, 0,
+		    0);
+		feed(ops, &vm, 2000, 1000 * MIB, 700 * MIB, 600 * MIB, 0, 0,
+		    0);
+		feed(ops, &vm, 3000, 1000 * MIB, 300 * MIB, 200 * MIB, 0, 0,
+		    0);
+		assert_int_equal(vm.est.need_kb, 1494 * MIB);
+		assert_int_equal(decide("cagma", 3000, 256, 3000, &vm, 1, out),
+		    1);
+		assert_int_equal(out[0].target_kb, 1494 * MIB);
+		vm.target_kb = vm.current_kb = out[0].target_kb;
+		low = vm.target_kb;
+		for (t = 4000; t <= 12000; t += 1000) {
+			feed(ops, &vm, t, 1000 * MIB, 300 * MIB, 200 * MIB, 0,
+			    0, 0);
+			if (decide("cagma", 3000, 256, t, &vm, 1, out) == 1) {
+				assert_int_equal(out[0].reason,
+				    POLICY_R_SHRINK);
+				vm.target_kb = vm.current_kb = out[0].target_kb;
+			}
+			low = vm.target_kb < low ? vm.target_kb : low;
+		}
+		assert_int_equal(vm.est.rise_need_kb, 0);
+		assert_int_equal(vm.est.held_cap_kb, 1424 * MIB);
+		assert_int_equal(low, measured ? 1424 * MIB : 1494 * MIB);
+	}
+	/* pressure: what the guest holds is needed, the cap goes */
+	xtra.allocstall = 5;
+	feed(ops, &vm, 13000, 1000 * MIB, 300 * MIB, 200 * MIB, 0, 0, 0);
+	xtra.allocstall = 9;				/* 4 stalls/s */
+	feed(ops, &vm, 14000, 1000 * MIB, 300 * MIB, 200 * MIB, 0, 0, 0);
+	xtra.allocstall = 0;
+	assert_true(vm.est.pressure);
+	assert_int_equal(vm.est.held_cap_kb, 0);
+}
+
+/*
  * The agent publishes several records a second: a rise of 10 MiB/s shows
  * as +2 MiB per record, each below CAGMA_RISE_MIN_KB (4 MiB).  It is
  * still a rise (the growth since the calm point counts), and it ends
@@ -1305,6 +1365,7 @@ main(void)
 		cmocka_unit_test_setup(test_plan_cma_guaranteed_before_slack,
 		    setup),
 		cmocka_unit_test_setup(test_plan_rise_no_flap, setup),
+		cmocka_unit_test_setup(test_plan_rise_overshoot_back, setup),
 		cmocka_unit_test_setup(test_est_rise_fast_records, setup),
 		cmocka_unit_test_setup(test_plan_burst_headroom, setup),
 		cmocka_unit_test_setup(test_plan_auto_headroom, setup),
