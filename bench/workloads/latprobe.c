@@ -10,7 +10,9 @@
  * the kernel swaps the base set's oldest pages out) and re-touches the
  * base set from its start, so the guest swaps in until its MemTotal has
  * grown by GROW_MIB (cagmad grew the domain) or 60 s passed; then unmaps
- * the chunk, and cagmad shrinks the domain back.  A monitor thread reads
+ * the chunk, and cagmad shrinks the domain back: the next cycle waits for
+ * that (MemTotal back within OVER_MIB + GROW_MIB of what it was once the
+ * base set was in place, at most 180 s).  A monitor thread reads
  * /proc/vmstat and MemTotal every POLL_MS and reports to xenstore, where
  * dom0 timestamps the watch events on its own clock (cagma-latwatch):
  *   data/lab/probe/swapin   = "CYCLE PSWPIN"  first swap-in of a cycle
@@ -25,6 +27,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +44,7 @@
 #define QUIET_MS	2000	/* no swap-in this long: calm */
 #define CYCLE_MAX_MS	60000
 #define BASE_MARGIN_MIB	24	/* base set: MemAvailable less this */
+#define SHRUNK_MAX_MS	180000	/* wait this long for the shrink back */
 
 struct probe {
 	struct xs_handle *xsh;
@@ -162,6 +166,27 @@ wait_calm(struct probe *p)
 	}
 }
 
+/*
+ * Before a cycle: wait (at most SHRUNK_MAX_MS) until cagmad has shrunk the
+ * domain back to about its size with the base set (MemTotal <= limit_kb).
+ * A cycle started at a larger MemTotal would size its chunk to fill it,
+ * and one started at maxmem swaps in with nothing left to grant (the first
+ * run of this benchmark: the guest stayed at maxmem, 0 target writes in
+ * 20 cycles).  Returns whether it was shrunk back.
+ */
+static bool
+wait_shrunk(struct probe *p, uint64_t limit_kb)
+{
+	uint64_t t0 = mtime_ms();
+
+	while (!wl_stop && atomic_load(&p->memtotal_kb) > limit_kb) {
+		if (mtime_ms() - t0 >= SHRUNK_MAX_MS)
+			return false;
+		sleep_ms(100);
+	}
+	return true;
+}
+
 /* An anonymous mapping of mib MiB, populated (the kernel makes room by
    swapping the oldest anonymous pages out); NULL on failure. */
 static void *
@@ -187,12 +212,15 @@ populate(uint64_t mib)
  */
 static int
 cycle(struct probe *p, uint64_t n, volatile unsigned char *base,
-    uint64_t base_mib, uint64_t over_mib, uint64_t grow_kb)
+    uint64_t base_mib, uint64_t base_mt_kb, uint64_t over_mib,
+    uint64_t grow_kb)
 {
 	uint64_t t0, mt0, mib, off;
 	void *chunk;
 	int grown = 0;
+	bool shrunk;
 
+	shrunk = wait_shrunk(p, base_mt_kb + (over_mib << 10) + grow_kb);
 	wait_calm(p);
 	mt0 = atomic_load(&p->memtotal_kb);
 	mib = atomic_load(&p->memavail_kb) / 1024 + over_mib;
@@ -213,9 +241,10 @@ cycle(struct probe *p, uint64_t n, volatile unsigned char *base,
 		}
 	}
 	(void)munmap(chunk, mib << 20);
-	printf("cycle %llu chunk_mib=%llu grown=%d memtotal0=%llu "
-	    "memtotal1=%llu t_ms=%llu\n", (unsigned long long)n,
-	    (unsigned long long)mib, grown, (unsigned long long)mt0,
+	printf("cycle %llu chunk_mib=%llu grown=%d shrunk_before=%d "
+	    "memtotal0=%llu memtotal1=%llu t_ms=%llu\n",
+	    (unsigned long long)n, (unsigned long long)mib, grown, shrunk,
+	    (unsigned long long)mt0,
 	    (unsigned long long)atomic_load(&p->memtotal_kb),
 	    (unsigned long long)(mtime_ms() - t0));
 	fflush(stdout);
@@ -226,9 +255,10 @@ cycle(struct probe *p, uint64_t n, volatile unsigned char *base,
 /* The base working set: what the settled guest has available, less a
    margin, populated once. */
 static volatile unsigned char *
-base_set(struct probe *p, uint64_t *mib_out)
+base_set(struct probe *p, uint64_t *mib_out, uint64_t *mt_out)
 {
 	uint64_t avail_mib;
+	void *m;
 
 	wait_calm(p);
 	avail_mib = atomic_load(&p->memavail_kb) / 1024;
@@ -237,14 +267,17 @@ base_set(struct probe *p, uint64_t *mib_out)
 	printf("base mib=%llu memtotal=%llu\n", (unsigned long long)*mib_out,
 	    (unsigned long long)atomic_load(&p->memtotal_kb));
 	fflush(stdout);
-	return populate(*mib_out);
+	m = populate(*mib_out);
+	wait_calm(p);		/* cagmad has sized the domain for it */
+	*mt_out = atomic_load(&p->memtotal_kb);
+	return m;
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct probe p;
-	uint64_t cycles, over, grow, n = 1, base_mib = 0;
+	uint64_t cycles, over, grow, n = 1, base_mib = 0, base_mt = 0;
 	volatile unsigned char *base;
 	pthread_t th;
 
@@ -273,9 +306,10 @@ main(int argc, char **argv)
 	if (mlockall(MCL_CURRENT) != 0)
 		perror("cagma-latprobe: mlockall");
 	sleep_ms(3 * p.poll_ms + 100);
-	base = base_set(&p, &base_mib);
+	base = base_set(&p, &base_mib, &base_mt);
 	for (n = 1; base != NULL && n <= cycles && !wl_stop; n++)
-		if (cycle(&p, n, base, base_mib, over, grow << 10) < 0)
+		if (cycle(&p, n, base, base_mib, base_mt, over,
+		    grow << 10) < 0)
 			break;
 	atomic_store(&p.stop, 1);
 	(void)pthread_join(th, NULL);
