@@ -56,3 +56,9 @@ BENCH_TARGETS += bench-scale
 .PHONY: bench-scale
 bench-scale: $(INTEG_BINS) $(CAGMAD_TEST) $(B)/bin/cagmactl
 	bench/scale/run.sh
+
+# Where xenstored saturates under a flood of valid urgent records (N = 100,
+# 500 .. 20000 writes/s asked); writes bench/results/scale-sweep.md.
+.PHONY: bench-scale-sweep
+bench-scale-sweep: $(INTEG_BINS) $(CAGMAD_TEST) $(B)/bin/cagmactl
+	bench/scale/sweep.sh

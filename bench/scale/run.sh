@@ -19,7 +19,9 @@
 # cagmad CPU per accepted record is a ratio within one run.  Writes
 # bench/results/scale.md (table) and bench/results/scale.txt (raw).
 # SCALE_METRICS=1 (default, as issue 20 measured) gives cagmad a metrics
-# file; CAGMAD=... runs another build (e.g. an older commit's) the same way.
+# file; CAGMAD=... runs another build (e.g. an older commit's) the same way;
+# SCALE_MD / SCALE_TXT write the table and the raw output elsewhere
+# (bench/scale/sweep.sh).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 H=$root/build/integration
@@ -33,6 +35,8 @@ rate=${SCALE_RATE:-200}
 events=${SCALE_EVENTS:-60}
 metrics=${SCALE_METRICS:-1}
 out=$root/bench/results
+md=${SCALE_MD:-$out/scale.md}
+txt=${SCALE_TXT:-$out/scale.txt}
 mkdir -p "$out"
 for p in "$H/libfakexen.so" "$H/fakeguest" "$H/cagma-lat" "$CAGMAD" \
     "$CAGMACTL" "$XENSTORED"; do
@@ -92,7 +96,7 @@ window() {
 	e0=$(emergencies); t0=$(now_ns)
 	lat=$("$H/cagma-lat" urgent --dir "$D" --domids "$q-$((q + 7))" \
 		--events "$events" --timeout-ms 2000)
-	echo "$lat" | sed "s/^/  $name: /" >>"$out/scale.txt"
+	echo "$lat" | sed "s/^/  $name: /" >>"$txt"
 	med=$(echo "$lat" | sed -n 's/^urgent.* median=\([0-9.]*\) ms.*/\1/p')
 	p99=$(echo "$lat" | sed -n 's/^urgent.* p99=\([0-9.]*\) ms.*/\1/p')
 	while [ $(( ($(now_ns) - t0) / 1000000 )) -lt $((win * 1000)) ]; do
@@ -115,7 +119,7 @@ window() {
 	tail -n 1 "$D/rows"
 }
 
-: >"$out/scale.txt"
+: >"$txt"
 rows_all="" marg_all=""
 for N in $ns; do
 	D=$(mktemp -d /tmp/cgsc.XXXXXX)
@@ -154,9 +158,9 @@ for N in $ns; do
 		sleep 0.1
 	done
 	echo "N=$N: $(status | grep -o '"domid"' | wc -l) domains tracked" \
-		>>"$out/scale.txt"
+		>>"$txt"
 	"$H/cagma-lat" publish --dir "$D" --domids "100-$last" \
-		--seconds $((win + 2)) >>"$out/scale.txt" 2>&1 &
+		--seconds $((win + 2)) >>"$txt" 2>&1 &
 	P1=$!
 	pids="$pids $P1"
 	sleep 1.5
@@ -166,7 +170,7 @@ for N in $ns; do
 	# flood: the first F guests flood, the others keep publishing
 	if [ "$F" -gt 0 ]; then
 		"$H/cagma-lat" publish --dir "$D" --domids "$((100 + F))-$last" \
-			--seconds $((win + 2)) >>"$out/scale.txt" 2>&1 &
+			--seconds $((win + 2)) >>"$txt" 2>&1 &
 		pids="$pids $!"
 		k=$(( F < 4 ? F : 4 )); a=100; fl=""
 		for j in $(seq $k); do
@@ -181,11 +185,11 @@ for N in $ns; do
 		sleep 1.5
 		window flood 28 "$F" $(( F * rate + (N - F) * 1000 / 5000 ))
 		wait $fl
-		cat "$D"/vflood-*.out >>"$out/scale.txt"
+		cat "$D"/vflood-*.out >>"$txt"
 		done_s=$(cat "$D"/vflood-*.out | sed -n 's/.* s, \([0-9]*\) writes\/s.*/\1/p' |
 			awk '{s += $1} END {print s + 0}')
 		sed -i '$ s/$/ '"$done_s"' |/' "$D/rows"
-		echo "  flood writes done: $done_s/s" >>"$out/scale.txt"
+		echo "  flood writes done: $done_s/s" >>"$txt"
 	fi
 	rows_all="$rows_all$(cat "$D/rows")
 "
@@ -240,5 +244,5 @@ done
 	echo "| guests | extra records accepted/s | extra cagmad CPU (ms/s) | cagmad CPU-µs per extra record |"
 	echo "|---:|---:|---:|---:|"
 	printf '%s' "$marg_all"
-} >"$out/scale.md"
-cat "$out/scale.md"
+} >"$md"
+cat "$md"
