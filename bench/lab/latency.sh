@@ -63,6 +63,31 @@ events() {
 		next }
 	END { flush() }' "$1"
 }
+# starts FILE: one line per cycle, timed from the cycle's start (the probe
+# arms and starts populating its chunk: its first memtotal report of the
+# cycle), whether or not the guest swapped in:
+#   cycle ->record ->target ->current_rises ->current_reaches ->memtotal swapped
+# (swapped=1: the cycle had a swap-in)
+starts() {
+	awk '
+	function flush() {
+		if (t0 == "") return
+		printf "%s %s %s %s %s %s %d\n", cyc, d(tu), d(ta), d(tb), d(tr), d(tc), sw
+		t0 = ""
+	}
+	function d(t) { return t == "" || t - t0 > 30e6 ? "-" : sprintf("%.1f", (t - t0) / 1000) }
+	$2 == "memtotal" && $3 > 0 && $3 != cyc { flush(); t0 = $1; cyc = $3
+		tg0 = tg; cur0 = cur; mt0 = $4; sw = 0
+		tu = ta = tb = tr = tc = ""; next }
+	$2 == "memtotal" { if (t0 != "" && tc == "" && $4 > mt0) tc = $1; next }
+	$2 == "swapin" { if ($3 == cyc) sw = 1; next }
+	$2 == "target" { if (t0 != "" && ta == "" && $3 > tg0) { ta = $1; ntg = $3 }; tg = $3; next }
+	$2 == "current" { if (t0 != "" && tb == "" && $3 > cur0 && cur0 != "") tb = $1
+		if (t0 != "" && ta != "" && tr == "" && $3 + 2048 >= ntg) tr = $1
+		cur = $3; next }
+	$2 == "stats" { if (t0 != "" && tu == "") tu = $1; next }
+	END { flush() }' "$1"
+}
 col() {	# col EVENTS N -> file of column N without "-"
 	awk -v c="$2" '$c != "-" { print $c }' "$1" > "$TMP/col"
 	q "$TMP/col"
@@ -93,6 +118,28 @@ trap 'rm -rf "$TMP"' EXIT
 		line="| $p | $(wc -l < "$TMP/ev-$p") ($(awk '$7 == 1' "$TMP/ev-$p" | wc -l) pre)"
 		for c in 2 3 4 5 6; do
 			set -- $(col "$TMP/ev-$p" $c)
+			line="$line | $1 / $2 / $3 / $4"
+		done
+		echo "$line |"
+	done
+	echo
+	echo "## Cycle start -> ... (ms; n / median / p90 / max)"
+	echo
+	echo "From the probe starting a cycle (it populates MemAvailable + OVER_MIB"
+	echo "under TCG) whether or not the guest swapped in: cagmad acts on the"
+	echo "growth in the guest's records (the estimator's lookahead, act-now) before"
+	echo "a swap-in when it can."
+	echo
+	echo "| path | cycles (with a swap-in) | -> next record | (a) -> target written | (b) -> allocation rises | (b') -> allocation at target | (c) -> guest MemTotal larger |"
+	echo "|---|---:|---|---|---|---|---|"
+	for f in "$OUT"/latwatch-*.txt; do
+		[ -f "$f" ] || continue
+		p=${f##*/latwatch-}; p=${p%.txt}
+		starts "$f" > "$TMP/st-$p"
+		cp "$TMP/st-$p" "$OUT/starts-$p.txt"
+		line="| $p | $(wc -l < "$TMP/st-$p") ($(awk '$7 == 1' "$TMP/st-$p" | wc -l))"
+		for c in 2 3 4 5 6; do
+			set -- $(col "$TMP/st-$p" $c)
 			line="$line | $1 / $2 / $3 / $4"
 		done
 		echo "$line |"
