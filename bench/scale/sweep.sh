@@ -25,7 +25,7 @@ for r in $rates; do
 	{ echo "== rate $r"; cat "$tmp/$r.txt"; } >>"$out/scale-sweep.txt"
 	# the flood row: | N | F | asked | accepted | cg | us | xs | em |
 	# med / p99 | done |
-	awk -F'|' -v r="$r" '$3 + 0 > 0 && $2 + 0 > 0 {
+	awk -F'|' -v r="$r" 'NF >= 12 && $3 + 0 > 0 && $2 + 0 > 0 {
 		cg = $6 + 0; xs = $8 + 0
 		printf "| %d | %d | %d | %d | %d | %.3f | %.3f | %s | %s |\n",
 		    $2, r, $4, $11, $5, xs, cg,
