@@ -92,6 +92,26 @@ col() {	# col EVENTS N -> file of column N without "-"
 	awk -v c="$2" '$c != "-" { print $c }' "$1" > "$TMP/col"
 	q "$TMP/col"
 }
+# rows PARSER NAME NOTE: one table row per path, from PARSER (events or
+# starts) on its latwatch file (kept as $OUT/NAME-PATH.txt): the number of
+# lines, how many have column 7 set (followed by NOTE), then n / median /
+# p90 / max of columns 2-6
+rows() {
+	local parser=$1 name=$2 note=$3 f p c line t
+	for f in "$OUT"/latwatch-*.txt; do
+		[ -f "$f" ] || continue
+		p=${f##*/latwatch-}; p=${p%.txt}
+		t=$TMP/$name-$p
+		"$parser" "$f" > "$t"
+		cp "$t" "$OUT/$name-$p.txt"
+		line="| $p | $(wc -l < "$t") ($(awk '$7 == 1' "$t" | wc -l)$note)"
+		for c in 2 3 4 5 6; do
+			set -- $(col "$t" $c)
+			line="$line | $1 / $2 / $3 / $4"
+		done
+		echo "$line |"
+	done
+}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 {
@@ -110,18 +130,7 @@ trap 'rm -rf "$TMP"' EXIT
 	echo
 	echo "| path | events (pre: target already raised before the swap-in) | -> urgent record | (a) -> target written | (b) -> allocation rises | (b') -> allocation at target | (c) -> guest MemTotal larger |"
 	echo "|---|---:|---|---|---|---|---|"
-	for f in "$OUT"/latwatch-*.txt; do
-		[ -f "$f" ] || continue
-		p=${f##*/latwatch-}; p=${p%.txt}
-		events "$f" > "$TMP/ev-$p"
-		cp "$TMP/ev-$p" "$OUT/events-$p.txt"
-		line="| $p | $(wc -l < "$TMP/ev-$p") ($(awk '$7 == 1' "$TMP/ev-$p" | wc -l) pre)"
-		for c in 2 3 4 5 6; do
-			set -- $(col "$TMP/ev-$p" $c)
-			line="$line | $1 / $2 / $3 / $4"
-		done
-		echo "$line |"
-	done
+	rows events events " pre"
 	echo
 	echo "## Cycle start -> ... (ms; n / median / p90 / max)"
 	echo
@@ -132,18 +141,7 @@ trap 'rm -rf "$TMP"' EXIT
 	echo
 	echo "| path | cycles (with a swap-in) | -> next record | (a) -> target written | (b) -> allocation rises | (b') -> allocation at target | (c) -> guest MemTotal larger |"
 	echo "|---|---:|---|---|---|---|---|"
-	for f in "$OUT"/latwatch-*.txt; do
-		[ -f "$f" ] || continue
-		p=${f##*/latwatch-}; p=${p%.txt}
-		starts "$f" > "$TMP/st-$p"
-		cp "$TMP/st-$p" "$OUT/starts-$p.txt"
-		line="| $p | $(wc -l < "$TMP/st-$p") ($(awk '$7 == 1' "$TMP/st-$p" | wc -l))"
-		for c in 2 3 4 5 6; do
-			set -- $(col "$TMP/st-$p" $c)
-			line="$line | $1 / $2 / $3 / $4"
-		done
-		echo "$line |"
-	done
+	rows starts starts ""
 	echo
 	echo "## One target write, cagmad stopped (cagma-tgtbench, $(sed -n 's/^tgtbench //p' "$OUT/tgtbench.txt"))"
 	echo
