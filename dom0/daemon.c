@@ -91,6 +91,7 @@ static void
 daemon_drop(struct cagmad *c, struct dom *d)
 {
 	c->be.side->track(c, d, false);
+	readq_remove(&c->rq, d);
 	log_info("domid %u: gone", d->domid);
 	dom_remove(c->tbl, d);
 }
@@ -277,16 +278,16 @@ daemon_init(struct cagmad *c)
 	c->tbl = malloc(sizeof(*c->tbl));
 	c->vms = calloc(DOM_ID_MAX, sizeof(*c->vms));
 	c->tgt = calloc(DOM_ID_MAX, sizeof(*c->tgt));
-	c->dirty = calloc(DOM_ID_MAX, sizeof(*c->dirty));
 	c->listing = calloc(DOM_ID_MAX, sizeof(*c->listing));
 	c->emerg_ids = calloc(DOM_ID_MAX, sizeof(*c->emerg_ids));
 	c->urgent = calloc(DOM_ID_MAX, sizeof(*c->urgent));
 	c->escratch = calloc(DOM_ID_MAX, sizeof(*c->escratch));
 	if (c->tbl == NULL || c->vms == NULL || c->tgt == NULL ||
-	    c->dirty == NULL || c->listing == NULL || c->emerg_ids == NULL ||
+	    c->listing == NULL || c->emerg_ids == NULL ||
 	    c->urgent == NULL || c->escratch == NULL)
 		fatalx("out of memory");
 	dom_table_init(c->tbl);
+	readq_init(&c->rq);
 	emerg_init(&c->emerg, c->emerg_ids, DOM_ID_MAX);
 	resv_init(&c->resv);
 	c->build_grace_ms = PLAN_BUILD_GRACE_MS;
@@ -319,7 +320,6 @@ daemon_fini(struct cagmad *c)
 	free(c->tbl);
 	free(c->vms);
 	free(c->tgt);
-	free(c->dirty);
 	free(c->listing);
 	free(c->emerg_ids);
 	free(c->urgent);

@@ -15,6 +15,7 @@
 #include "domains.h"
 #include "emerg.h"
 #include "policy.h"
+#include "readq.h"
 #include "reserve.h"
 #include "sched.h"
 
@@ -22,6 +23,15 @@
 #define DAEMON_DRAIN_MAX	4096	/* watch events per loop iteration */
 #define DAEMON_RESCAN_MS	10000	/* safety-net rescan period */
 #define DAEMON_PROBE_MS		1000	/* xenstore liveness check period */
+/*
+ * Records read per pass, by time: after this long of reading, the
+ * emergency round for what was read runs and the rest waits for the next
+ * pass (at once, least recently read first), so a backlog of noisy
+ * domains behind a slow xenstored delays a quiet one by one pass, not by
+ * all of their reads.  At least one record is read per pass.
+ */
+#define DAEMON_PASS_US		(EMERG_INTERVAL_MS * 1000)
+#define DAEMON_READY_MAX_US	50000	/* passes back to back, at most */
 
 struct cagmad {
 	struct cagmad_cfg cfg;
@@ -49,8 +59,7 @@ struct cagmad {
 	/* scratch for rounds, DOM_ID_MAX entries each */
 	struct policy_vm *vms;
 	struct vm_target *tgt;
-	uint32_t *dirty;		/* domids with unread records */
-	size_t n_dirty;
+	struct readq rq;		/* domains with unread records */
 	struct be_dom *listing;		/* backend listing scratch */
 	bool rescan;
 	uint64_t rescan_ms;		/* last rescan */

@@ -2,7 +2,8 @@
  * daemon_xs.c - the xenstore side of cagmad (struct backend_side "xs"),
  * for the xen and sim backends: the link to xenstored (two handles,
  * xsio.c), the watches on domain introduce/release and on each tracked
- * domain's record, reading a record once per batch of watch events, the
+ * domain's record, reading each changed record once, quiet guests first,
+ * a bounded pass at a time (readq.h, DAEMON_PASS_US), the
  * toolstack's facts of a domain (name, static-max, target), and the
  * reconnect with backoff after xenstored went away.
  */
@@ -128,7 +129,6 @@ daemon_read(struct cagmad *c, struct dom *d, uint64_t now_ms)
 	size_t len = 0;
 	int rc;
 
-	d->dirty = false;
 	daemon_stats_path(d->domid, path, sizeof(path));
 	rc = xsio_read(c->xs, path, untrusted, sizeof(untrusted), &len);
 	if (rc == -E2BIG) {
@@ -160,10 +160,8 @@ daemon_drain(struct cagmad *c)
 		if (tok[0] == 's' && num_parse_u64(tok + 1, strlen(tok + 1),
 		    0, DOM_ID_MAX - 1, &id) == 0) {
 			d = dom_find(c->tbl, (uint32_t)id);
-			if (d != NULL && !d->dirty) {
-				d->dirty = true;
-				c->dirty[c->n_dirty++] = d->domid;
-			}
+			if (d != NULL)
+				readq_note(&c->rq, d);
 		} else if (strcmp(tok, DAEMON_TOK_INTRO) == 0 ||
 		    strcmp(tok, DAEMON_TOK_RELEASE) == 0) {
 			c->rescan = true;
@@ -175,9 +173,6 @@ daemon_drain(struct cagmad *c)
 void
 daemon_xs_lost(struct cagmad *c, uint64_t now_ms, int rc)
 {
-	struct dom *d;
-	size_t i;
-
 	if (c->xs_down)
 		return;
 	log_warnx("xenstore connection lost (%s): reconnecting, %zu domains "
@@ -187,12 +182,7 @@ daemon_xs_lost(struct cagmad *c, uint64_t now_ms, int rc)
 	c->xs_down = true;
 	sched_backoff_start(&c->xs_bo, now_ms);
 	/* queued events died with the handle; the new watches fire again */
-	for (i = 0; i < c->n_dirty; i++) {
-		d = dom_find(c->tbl, c->dirty[i]);
-		if (d != NULL)
-			d->dirty = false;
-	}
-	c->n_dirty = 0;
+	readq_clear(&c->rq);
 }
 
 static void
@@ -245,32 +235,55 @@ daemon_reconnect(struct cagmad *c, uint64_t now_ms)
 	    c->xs_bo.attempts);
 }
 
+/*
+ * Read queued records in readq order until DAEMON_PASS_US have gone (at
+ * least one); the rest stay queued for the next pass.
+ */
+static void
+daemon_read_pass(struct cagmad *c, uint64_t now_ms, uint64_t t0_us)
+{
+	struct dom *d;
+
+	while (daemon_xs_check(c, now_ms) && (d = readq_pop(&c->rq)) != NULL) {
+		daemon_read(c, d, now_ms);
+		if (mtime_us() - t0_us >= DAEMON_PASS_US)
+			break;
+	}
+}
+
+/*
+ * Watch events: drain them, read a pass of records, run the emergency
+ * round for it; again while records are left, for at most
+ * DAEMON_READY_MAX_US (then the loop's timer brings cagmad back here at
+ * once, after the control socket and signals had their turn).  New events
+ * are drained between passes, so a quiet guest's record that arrives
+ * behind a backlog is the next one read.
+ */
 int
 daemon_xs_ready(struct cagmad *c, uint64_t now_ms)
 {
-	uint64_t t0_us = mtime_us();
-	struct dom *d;
-	size_t i;
+	uint64_t start_us = mtime_us(), t0_us = start_us;
 	int rc;
 
 	if (c->xs_down)
 		return 0;
 	c->xs_probe_ms = now_ms;
-	rc = daemon_drain(c);
-	if (!daemon_xs_check(c, now_ms))
-		return 0;
-	if (c->rescan)
-		(void)daemon_rescan(c, now_ms);
-	for (i = 0; i < c->n_dirty && daemon_xs_check(c, now_ms); i++) {
-		d = dom_find(c->tbl, c->dirty[i]);
-		if (d == NULL || !d->dirty)
-			continue;	/* dropped by the rescan */
-		daemon_read(c, d, now_ms);
+	for (;;) {
+		rc = daemon_drain(c);
+		if (!daemon_xs_check(c, now_ms))
+			return 0;
+		if (c->rescan)
+			(void)daemon_rescan(c, now_ms);
+		daemon_read_pass(c, now_ms, mtime_us());
+		if (daemon_xs_check(c, now_ms))
+			daemon_emergency(c, now_ms, t0_us);
+		if (rc != 0 || c->rq.n == 0 || !daemon_xs_check(c, now_ms))
+			break;
+		t0_us = mtime_us();
+		if (t0_us - start_us >= DAEMON_READY_MAX_US)
+			break;
+		now_ms = mtime_ms();
 	}
-	c->n_dirty = 0;
-	/* one emergency round for the whole batch, before going back to poll */
-	if (daemon_xs_check(c, now_ms))
-		daemon_emergency(c, now_ms, t0_us);
 	return daemon_xs_check(c, now_ms) ? rc : 0;
 }
 
@@ -283,8 +296,8 @@ daemon_xs_tick(struct cagmad *c, uint64_t now_ms)
 {
 	if (c->xs_down && sched_backoff_due(&c->xs_bo, now_ms))
 		daemon_reconnect(c, now_ms);
-	if (!c->xs_down && mtime_since_ms(now_ms, c->xs_probe_ms) >=
-	    DAEMON_PROBE_MS)
+	if (!c->xs_down && (c->rq.n > 0 ||
+	    mtime_since_ms(now_ms, c->xs_probe_ms) >= DAEMON_PROBE_MS))
 		(void)daemon_xs_ready(c, now_ms);
 }
 
@@ -295,6 +308,8 @@ daemon_xs_timeout(const struct cagmad *c, uint64_t now_ms, uint64_t core_ms)
 
 	if (c->xs_down)
 		return sched_backoff_timeout_ms(&c->xs_bo, now_ms);
+	if (c->rq.n > 0)
+		return 0;	/* records left by the last pass */
 	since = mtime_since_ms(now_ms, c->xs_probe_ms);
 	if (since >= DAEMON_PROBE_MS)
 		return 0;

@@ -58,7 +58,9 @@ struct dom {
 	uint64_t records;		/* accepted */
 	uint64_t rejected;
 	bool bad;			/* last record rejected */
-	bool dirty;			/* watch fired, not read yet */
+	/* cagmad's read queue (dom0/readq.h), owned by it */
+	struct dom *rq_prev, *rq_next;
+	int rq_class;			/* enum readq_class */
 	bool urgent;			/* accepted urgent record, not handled */
 	bool emerg_queued;		/* in the emergency queue (emerg.h) */
 	bool emerg_mark;		/* plan_round() scratch, false between */

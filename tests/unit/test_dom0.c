@@ -697,10 +697,9 @@ fake_cagmad(void)
 
 	assert_non_null(c);
 	c->tbl = malloc(sizeof(*c->tbl));
-	c->dirty = calloc(DOM_ID_MAX, sizeof(*c->dirty));
 	assert_non_null(c->tbl);
-	assert_non_null(c->dirty);
 	dom_table_init(c->tbl);
+	readq_init(&c->rq);
 	c->ops = policy_all[0];
 	c->be.side = &daemon_side_xs;
 	sched_init(&c->sched, 1000, 100);
@@ -712,7 +711,6 @@ fake_cagmad_free(struct cagmad *c)
 {
 	dom_table_free(c->tbl);
 	free(c->tbl);
-	free(c->dirty);
 	free(c);
 }
 
@@ -833,19 +831,19 @@ test_link_lost_keeps_state(void **state)
 	d = dom_add(c->tbl, 41, 1024 * MIB, 1024 * MIB, 4096 * MIB);
 	assert_non_null(d);
 	dom_target_set(d, 1200 * MIB, 500, POLICY_R_GROW);
-	d->dirty = true;
-	c->dirty[c->n_dirty++] = 41;
 	sched_done(&c->sched, 900);
 	c->xs_probe_ms = 700;
 	assert_int_equal(daemon_timeout_ms(c, 1000), 700);	/* probe */
 	c->xs_probe_ms = 1000;
 	assert_int_equal(daemon_timeout_ms(c, 1000), 900);	/* round */
+	readq_note(&c->rq, d);			/* a record left unread */
+	assert_int_equal(daemon_timeout_ms(c, 1000), 0);	/* read now */
 
 	daemon_xs_lost(c, 1000, -EPIPE);
 	assert_true(c->xs_down);
 	assert_int_equal(daemon_xs_fd(c), -1);	/* poll() skips it */
-	assert_int_equal(c->n_dirty, 0);
-	assert_false(d->dirty);
+	assert_int_equal(c->rq.n, 0);
+	assert_false(readq_has(d));
 	/* the table and the targets already set stay */
 	assert_ptr_equal(dom_find(c->tbl, 41), d);
 	assert_int_equal(d->vm.target_kb, 1200 * MIB);
