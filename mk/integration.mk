@@ -62,3 +62,11 @@ bench-scale: $(INTEG_BINS) $(CAGMAD_TEST) $(B)/bin/cagmactl
 .PHONY: bench-scale-sweep
 bench-scale-sweep: $(INTEG_BINS) $(CAGMAD_TEST) $(B)/bin/cagmactl
 	bench/scale/sweep.sh
+
+# Two cagmad test builds on the same windows, alternated:
+#   make bench-scale-ab OLD=/path/to/older/build/test/bin/cagmad
+# writes bench/results/scale-ab.md.
+.PHONY: bench-scale-ab
+bench-scale-ab: $(INTEG_BINS) $(CAGMAD_TEST) $(B)/bin/cagmactl
+	@[ -n "$(OLD)" ] || { echo "bench-scale-ab: set OLD=<older cagmad test build>" >&2; exit 2; }
+	bench/scale/ab.sh $(OLD)

@@ -91,7 +91,7 @@ guests() {
 
 # window NAME QFIRST : measure one window; appends a row to $rows
 window() {
-	local name=$1 q=$2 c0 x0 r0 e0 t0 c1 x1 r1 e1 t1 lat med p99 ms
+	local name=$1 q=$2 c0 x0 r0 e0 t0 c1 x1 r1 e1 t1 lat med p99 fmed fp99 ms
 	c0=$(ticks "$CG"); x0=$(ticks "$XS"); r0=$(records)
 	e0=$(emergencies); t0=$(now_ns)
 	lat=$("$H/cagma-lat" urgent --dir "$D" --domids "$q-$((q + 7))" \
@@ -99,6 +99,8 @@ window() {
 	echo "$lat" | sed "s/^/  $name: /" >>"$txt"
 	med=$(echo "$lat" | sed -n 's/^urgent.* median=\([0-9.]*\) ms.*/\1/p')
 	p99=$(echo "$lat" | sed -n 's/^urgent.* p99=\([0-9.]*\) ms.*/\1/p')
+	fmed=$(echo "$lat" | sed -n 's/^raw.* median=\([0-9.]*\) ms.*/\1/p')
+	fp99=$(echo "$lat" | sed -n 's/^raw.* p99=\([0-9.]*\) ms.*/\1/p')
 	while [ $(( ($(now_ns) - t0) / 1000000 )) -lt $((win * 1000)) ]; do
 		sleep 0.05
 	done
@@ -108,11 +110,13 @@ window() {
 	awk -v n="$N" -v f="$3" -v asked="$4" -v ms="$ms" -v hz="$hz" \
 	    -v name="$name" -v raw="$D/raw" \
 	    -v cg=$((c1 - c0)) -v xs=$((x1 - x0)) -v rec=$((r1 - r0)) \
-	    -v em=$((e1 - e0)) -v med="${med:--}" -v p99="${p99:--}" 'BEGIN {
+	    -v em=$((e1 - e0)) -v med="${med:--}" -v p99="${p99:--}" \
+	    -v fmed="${fmed:--}" -v fp99="${fp99:--}" 'BEGIN {
 		s = ms / 1000; cgus = cg * 1e6 / hz
-		printf "| %d | %d | %.0f | %.0f | %.3f | %.0f | %.3f | %.0f | %s / %s |\n",
+		printf "| %d | %d | %.0f | %.0f | %.3f | %.0f | %.3f | %.0f | %s / %s | %s / %s |\n",
 		    n, f, asked, rec / s, cgus / 1e6 / s,
-		    (rec > 0 ? cgus / rec : 0), xs / hz / s, em / s, med, p99
+		    (rec > 0 ? cgus / rec : 0), xs / hz / s, em / s, med, p99,
+		    fmed, fp99
 		# raw figures for the marginal cost: CPU-µs/s, records/s
 		printf "%s %.3f %.3f\n", name, cgus / s, rec / s >> raw
 	}' >>"$D/rows"
@@ -215,19 +219,27 @@ done
 	echo "record per 5 s (the agent's heartbeat); flood = ${pct} % of them write"
 	echo "valid urgent records at ${rate}/s each instead (cagmad's per-domain urgent"
 	echo "budget).  Quiet guests post ${events} urgent records one at a time"
-	echo "(urgent record -> new target).  CPU is utime+stime over the window"
+	echo "(urgent record -> new target), each followed by one raw hop: a guest"
+	echo "write -> a dom0 watch event, no cagmad in the path (the harness's"
+	echo "floor: the urgent path needs at least two such hops plus a read and a"
+	echo "write).  CPU is utime+stime over the window"
 	echo "(/proc/PID/stat); \"µs/record\" is cagmad's CPU divided by the records"
 	echo "it accepted in the same window."
 	echo
-	echo "| guests | flooders | writes asked/s | records accepted/s | cagmad CPU (core) | cagmad CPU-µs / accepted record | xenstored CPU (core) | emergency rounds/s | quiet urgent -> target median / p99 ms | flood writes done/s |"
-	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| guests | flooders | writes asked/s | records accepted/s | cagmad CPU (core) | cagmad CPU-µs / accepted record | xenstored CPU (core) | emergency rounds/s | quiet urgent -> target median / p99 ms | raw hop median / p99 ms | flood writes done/s |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	printf '%s' "$rows_all"
 	echo
 	echo "How to read it: \"writes asked\" is what the writers aimed at, \"flood writes"
 	echo "done\" what they achieved (the fake guests, xenstored and cagmad share the"
 	echo "cores, so past a few thousand writes/s the writers themselves stall);"
-	echo "cagmad reads a domain's record once per drained batch, so it accepts"
-	echo "fewer records than were written.  In calm windows the per-record CPU is"
+	echo "cagmad reads a domain's record once however often it was written since"
+	echo "the last read, guests that wrote once before those that wrote again"
+	echo "(dom0/readq.h), so it accepts fewer records than were written.  The C"
+	echo "xenstored (4.17) writes one message per main-loop pass to a socket"
+	echo "connection (header and body in two), so past a few thousand writes/s"
+	echo "the watch events of every write queue on cagmad's one watch"
+	echo "connection.  In calm windows the per-record CPU is"
 	echo "dominated by the periodic rounds (1/s), not by records.  The simulated"
 	echo "backend (dom0/backend_sim.c) adds its own costs that the xen backend"
 	echo "does not have: a linear search per balloon lookup (an O(n^2) periodic"

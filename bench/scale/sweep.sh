@@ -24,11 +24,11 @@ for r in $rates; do
 	    sh "$root/bench/scale/run.sh" >/dev/null
 	{ echo "== rate $r"; cat "$tmp/$r.txt"; } >>"$out/scale-sweep.txt"
 	# the flood row: | N | F | asked | accepted | cg | us | xs | em |
-	# med / p99 | done |
-	awk -F'|' -v r="$r" 'NF >= 12 && $3 + 0 > 0 && $2 + 0 > 0 {
+	# med / p99 | raw hop med / p99 | done |
+	awk -F'|' -v r="$r" 'NF >= 13 && $3 + 0 > 0 && $2 + 0 > 0 {
 		cg = $6 + 0; xs = $8 + 0
 		printf "| %d | %d | %d | %d | %d | %.3f | %.3f | %s | %s |\n",
-		    $2, r, $4, $11, $5, xs, cg,
+		    $2, r, $4, $12, $5, xs, cg,
 		    (xs > 0 ? sprintf("%.2f", cg / xs) : "-"), $10
 	}' "$tmp/$r.md" >>"$tmp/rows"
 done
