@@ -26,7 +26,7 @@
 /*
  * Records read per pass, by time: after this long of reading, the
  * emergency round for what was read runs and the rest waits for the next
- * pass (at once, least recently read first), so a backlog of noisy
+ * pass (at once, quiet guests first: readq.h), so a backlog of noisy
  * domains behind a slow xenstored delays a quiet one by one pass, not by
  * all of their reads.  At least one record is read per pass.
  */
