@@ -277,7 +277,7 @@ daemon_xs_ready(struct cagmad *c, uint64_t now_ms)
 		daemon_read_pass(c, now_ms, mtime_us());
 		if (daemon_xs_check(c, now_ms))
 			daemon_emergency(c, now_ms, t0_us);
-		if (rc != 0 || c->rq.n == 0 || !daemon_xs_check(c, now_ms))
+		if (rc != 0 || readq_len(&c->rq) == 0 || !daemon_xs_check(c, now_ms))
 			break;
 		t0_us = mtime_us();
 		if (t0_us - start_us >= DAEMON_READY_MAX_US)
@@ -296,7 +296,7 @@ daemon_xs_tick(struct cagmad *c, uint64_t now_ms)
 {
 	if (c->xs_down && sched_backoff_due(&c->xs_bo, now_ms))
 		daemon_reconnect(c, now_ms);
-	if (!c->xs_down && (c->rq.n > 0 ||
+	if (!c->xs_down && (readq_len(&c->rq) > 0 ||
 	    mtime_since_ms(now_ms, c->xs_probe_ms) >= DAEMON_PROBE_MS))
 		(void)daemon_xs_ready(c, now_ms);
 }
@@ -308,7 +308,7 @@ daemon_xs_timeout(const struct cagmad *c, uint64_t now_ms, uint64_t core_ms)
 
 	if (c->xs_down)
 		return sched_backoff_timeout_ms(&c->xs_bo, now_ms);
-	if (c->rq.n > 0)
+	if (readq_len(&c->rq) > 0)
 		return 0;	/* records left by the last pass */
 	since = mtime_since_ms(now_ms, c->xs_probe_ms);
 	if (since >= DAEMON_PROBE_MS)

@@ -10,8 +10,7 @@ readq_list_of(struct readq *q, const struct dom *d)
 }
 
 static void
-readq_link(struct readq *q, struct readq_list *l, struct dom *d,
-    enum readq_class cls)
+readq_link(struct readq_list *l, struct dom *d, enum readq_class cls)
 {
 	d->rq_class = cls;
 	d->rq_next = NULL;
@@ -22,7 +21,6 @@ readq_link(struct readq *q, struct readq_list *l, struct dom *d,
 		l->head = d;
 	l->tail = d;
 	l->n++;
-	q->n++;
 }
 
 static void
@@ -41,13 +39,18 @@ readq_unlink(struct readq *q, struct dom *d)
 	d->rq_prev = d->rq_next = NULL;
 	d->rq_class = READQ_NONE;
 	l->n--;
-	q->n--;
 }
 
 void
 readq_init(struct readq *q)
 {
-	*q = (struct readq){ { NULL, NULL, 0 }, { NULL, NULL, 0 }, 0, 0 };
+	*q = (struct readq){ { NULL, NULL, 0 }, { NULL, NULL, 0 }, 0 };
+}
+
+size_t
+readq_len(const struct readq *q)
+{
+	return q->quiet.n + q->noisy.n;
 }
 
 bool
@@ -60,10 +63,10 @@ void
 readq_note(struct readq *q, struct dom *d)
 {
 	if (d->rq_class == READQ_NONE) {
-		readq_link(q, &q->quiet, d, READQ_QUIET);
+		readq_link(&q->quiet, d, READQ_QUIET);
 	} else if (d->rq_class == READQ_QUIET) {
 		readq_unlink(q, d);
-		readq_link(q, &q->noisy, d, READQ_NOISY);
+		readq_link(&q->noisy, d, READQ_NOISY);
 		q->noisy_moves++;
 	}
 }

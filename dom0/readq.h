@@ -40,11 +40,13 @@ struct readq_list {
 
 struct readq {
 	struct readq_list quiet, noisy;
-	size_t n;			/* both */
 	uint64_t noisy_moves;		/* domains moved to the noisy queue */
 };
 
 void readq_init(struct readq *q);
+
+/* Domains queued, both queues. */
+size_t readq_len(const struct readq *q);
 
 /* Whether d waits to be read. */
 bool readq_has(const struct dom *d);

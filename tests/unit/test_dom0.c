@@ -842,7 +842,7 @@ test_link_lost_keeps_state(void **state)
 	daemon_xs_lost(c, 1000, -EPIPE);
 	assert_true(c->xs_down);
 	assert_int_equal(daemon_xs_fd(c), -1);	/* poll() skips it */
-	assert_int_equal(c->rq.n, 0);
+	assert_int_equal(readq_len(&c->rq), 0);
 	assert_false(readq_has(d));
 	/* the table and the targets already set stay */
 	assert_ptr_equal(dom_find(c->tbl, 41), d);

@@ -39,8 +39,9 @@ drain(struct readq *q, uint32_t *out, size_t max)
 		out[n++] = d->domid;
 	}
 	out[n] = 0;
-	assert_int_equal(q->n, 0);
-	assert_int_equal(q->quiet.n + q->noisy.n, 0);
+	assert_int_equal(readq_len(q), 0);
+	assert_null(q->quiet.head);
+	assert_null(q->noisy.head);
 }
 
 static void
@@ -54,7 +55,7 @@ test_once_per_domain(void **state)
 	reset(&q);
 	for (i = 0; i < 1000; i++)
 		readq_note(&q, &doms[2]);	/* a flood: one entry */
-	assert_int_equal(q.n, 1);
+	assert_int_equal(readq_len(&q), 1);
 	assert_true(readq_has(&doms[2]));
 	drain(&q, got, NDOMS + 1);
 	assert_int_equal(got[0], 3);
@@ -135,7 +136,7 @@ test_remove_and_clear(void **state)
 	readq_remove(&q, &doms[4]);		/* the only noisy one */
 	readq_remove(&q, &doms[4]);		/* not queued: nothing */
 	readq_remove(&q, &doms[7]);		/* never queued */
-	assert_int_equal(q.n, 2);
+	assert_int_equal(readq_len(&q), 2);
 	assert_false(readq_has(&doms[0]));
 	assert_null(q.noisy.head);
 	assert_null(q.noisy.tail);
@@ -150,7 +151,7 @@ test_remove_and_clear(void **state)
 			readq_note(&q, &doms[i]);
 	}
 	readq_clear(&q);
-	assert_int_equal(q.n, 0);
+	assert_int_equal(readq_len(&q), 0);
 	for (i = 0; i < NDOMS; i++)
 		assert_false(readq_has(&doms[i]));
 	assert_null(readq_pop(&q));
